@@ -1,0 +1,165 @@
+"""Command line: `python build.py [check|serve|new]`.
+
+Exit codes: 0 success, 1 problems in the editors' input (printed in the contract's format).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from .config import Config, load_config
+from .diagnostics import EditorError
+from .generate import Generation, check, generate
+
+ROOT = Path.cwd()
+MKDOCS_FILE = "mkdocs.yml"
+
+
+def _quiet_mkdocs() -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+
+
+def _config() -> Config:
+    return load_config(ROOT, MKDOCS_FILE)
+
+
+def _fail(exc: EditorError) -> None:
+    click.echo(exc.diagnostics.format(), err=True)
+    n = len(exc.diagnostics.sorted())
+    click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was published.", err=True)
+    sys.exit(1)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Build the site of briefs (the default command), check the briefs, preview or start a brief."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build)
+
+
+@main.command()
+def build() -> None:
+    """Check everything, then build the site into site/ (the previous site stays if anything fails)."""
+    config = _config()
+    try:
+        generation = generate(config)
+    except EditorError as exc:
+        _fail(exc)
+    publish_site(config, generation)
+    click.echo(f"Built {len(generation.briefs)} briefs into site/.", err=True)
+
+
+def _source_date_epoch(generation: Generation) -> str:
+    dates = [d for rb in generation.briefs for d in (rb.brief.date, rb.brief.updated) if d]
+    newest = max(dates) if dates else dt.date(2000, 1, 1)
+    return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def publish_site(config: Config, generation: Generation, site_dir: str = "site") -> None:
+    """Run MkDocs into a temporary folder next to site/ and swap it in only when it succeeded."""
+    _quiet_mkdocs()
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as mkdocs_config
+    from mkdocs.exceptions import MkDocsException
+
+    from . import mkdocs_glue
+
+    # Reproducible output: dates MkDocs writes (sitemap, gzip headers) come from the briefs.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(generation))
+    target = config.root / site_dir
+    tmp = config.root / f".site-tmp-{os.getpid()}"
+    old = config.root / f".site-old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    cfg = mkdocs_config(str(config.root / MKDOCS_FILE), site_dir=str(tmp))
+    cfg.plugins.on_startup(command="build", dirty=False)
+    mkdocs_glue.use_generation(generation)
+    try:
+        mkdocs_build(cfg)
+    except MkDocsException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        click.echo(f"error: the site engine failed: {exc.format_message()}; nothing was published.", err=True)
+        sys.exit(1)
+    finally:
+        cfg.plugins.on_shutdown()
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@main.command(name="check")
+def check_command() -> None:
+    """Only validate briefs, registries and bibliography; print every problem."""
+    corpus, diags = check(_config())
+    if diags.items:
+        click.echo(diags.format(), err=True)
+    if diags.has_errors:
+        n = len([d for d in diags.sorted() if d.severity == "error"])
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(corpus.briefs)} briefs OK.", err=True)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve(port: int) -> None:
+    """Preview the site with live reload when a brief, the .bib, a registry or a template changes."""
+    _quiet_mkdocs()
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    config = _config()
+    try:
+        generate(config)  # fail early, with the editor's errors, before starting the server
+    except EditorError as exc:
+        _fail(exc)
+    mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
+
+
+def slugify(title: str) -> str:
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "brief"
+
+
+@main.command()
+@click.argument("title")
+@click.option("--series", help="Series key from briefs/series.yml.")
+@click.option("--author", "authors", multiple=True, required=True, help="Author key from briefs/authors.yml (repeatable).")
+@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (default: today).")
+@click.option("--slug", help="URL slug (default: from the title).")
+def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: str | None) -> None:
+    """Start a new brief file from templates/new-brief.yml.j2."""
+    from .render import make_environment
+
+    config = _config()
+    corpus, _ = check(config)
+    problems = []
+    if series and series not in corpus.series:
+        problems.append(f"unknown series '{series}' (known: {', '.join(sorted(corpus.series))})")
+    for a in authors:
+        if a not in corpus.authors:
+            problems.append(f"unknown author '{a}' (known: {', '.join(sorted(corpus.authors))})")
+    if problems:
+        for p in problems:
+            click.echo(f"error: {p}", err=True)
+        sys.exit(1)
+    day = (date_.date() if date_ else dt.date.today())
+    slug = slug or slugify(title)
+    path = config.briefs_path / f"{day.isoformat()}-{slug}.yml"
+    if path.exists():
+        click.echo(f"error: {path.relative_to(config.root)} already exists; nothing was written", err=True)
+        sys.exit(1)
+    text = make_environment(config.templates_path).get_template("new-brief.yml.j2").render(
+        title=title, series=series, authors=list(authors), date=day)
+    with open(path, "x", encoding="utf-8") as f:
+        f.write(text)
+    click.echo(f"Created {path.relative_to(config.root)}: write its body, then run `python build.py check`.")

@@ -1,0 +1,85 @@
+"""Pandoc inline AST (JSON) → HTML that survives Python-Markdown unchanged, or plain text.
+
+Formatted citations are kept as pandoc's AST: the web page and the PDF render the same source.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+# Characters Python-Markdown would read as syntax inside a footnote; written as numeric entities.
+_MD_ESCAPES = {
+    "\\": "&#92;", "`": "&#96;", "*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;",
+    "~": "&#126;", "^": "&#94;", "=": "&#61;", "|": "&#124;", "@": "&#64;",
+}
+_QUOTES = {"SingleQuote": ("‘", "’"), "DoubleQuote": ("“", "”")}
+_WRAP = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "del",
+         "Superscript": "sup", "Subscript": "sub"}
+MARKERS = range(0xE000, 0xF000)  # private-use characters used to keep batched briefs apart
+
+
+def strip_markers(s: str) -> str:
+    return "".join(ch for ch in s if ord(ch) not in MARKERS)
+
+
+def _text(s: str) -> str:
+    s = html.escape(strip_markers(s), quote=False)
+    return "".join(_MD_ESCAPES.get(ch, ch) for ch in s)
+
+
+def _href(url: str) -> str:
+    url = quote(url, safe=":/?#@!$&'()*+,;=%-._~")
+    return html.escape(url.replace("`", "%60"), quote=True)
+
+
+def to_html(inlines: list) -> str:
+    return "".join(_html(node) for node in inlines)
+
+
+def _html(node: dict) -> str:
+    t, c = node["t"], node.get("c")
+    if t == "Str":
+        return _text(c)
+    if t in ("Space", "SoftBreak"):
+        return " "
+    if t == "LineBreak":
+        return "<br>"
+    if t in _WRAP:
+        return f"<{_WRAP[t]}>{to_html(c)}</{_WRAP[t]}>"
+    if t == "SmallCaps":
+        return f'<span class="smallcaps">{to_html(c)}</span>'
+    if t == "Quoted":
+        open_, close = _QUOTES[c[0]["t"]]
+        return open_ + to_html(c[1]) + close
+    if t == "Cite":
+        return to_html(c[1])
+    if t in ("Code", "Math"):
+        return f"<code>{_text(c[1])}</code>"
+    if t == "Link":
+        return f'<a href="{_href(c[2][0])}">{to_html(c[1])}</a>'
+    if t == "Span":
+        return to_html(c[1])
+    return ""  # RawInline, Note, Image: never produced by citeproc for a citation
+
+
+def to_text(inlines: list) -> str:
+    return "".join(_plain(node) for node in inlines)
+
+
+def _plain(node: dict) -> str:
+    t, c = node["t"], node.get("c")
+    if t == "Str":
+        return strip_markers(c)
+    if t in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if t in _WRAP or t == "SmallCaps":
+        return to_text(c)
+    if t == "Quoted":
+        open_, close = _QUOTES[c[0]["t"]]
+        return open_ + to_text(c[1]) + close
+    if t in ("Cite", "Span", "Link"):
+        return to_text(c[1] if t != "Link" else c[1])
+    if t in ("Code", "Math"):
+        return c[1]
+    return ""

@@ -1,0 +1,428 @@
+"""Load and check everything editors write: briefs, registries and bibliographies.
+
+Every problem becomes a Diagnostic with the file, line and column where it is; loading goes on
+after a problem so that one run reports them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .bib import Bibliography, BibEntry, csl_items, read_bib
+from .config import Config
+from .diagnostics import Diagnostics, Span, did_you_mean
+from .model import REGISTRY_MODELS, Author, Brief, Series, Topic
+from .notes import Scan, scan
+from .yamlsrc import LocatedDocument, parse_yaml
+
+BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ya?ml$")
+REGISTRY_FILES = {"authors": True, "series": True, "topics": False}  # name → required
+
+
+@dataclass
+class BriefSource:
+    """A brief that passed validation, with what the later stages need to know about its text."""
+
+    file: str  # as shown to editors: briefs/<name>
+    slug: str
+    doc: LocatedDocument
+    brief: Brief
+    body_scan: Scan
+    note_scans: dict[str, Scan]
+    bib_keys: frozenset[str]
+
+
+@dataclass
+class Corpus:
+    briefs: list[BriefSource] = field(default_factory=list)
+    authors: dict[str, Author] = field(default_factory=dict)
+    series: dict[str, Series] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    bibliography: Bibliography = field(default_factory=Bibliography)
+
+
+def display_path(config: Config, path: Path) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(Span(display, line, col), f"file is not valid UTF-8 text (byte 0x{data[exc.start]:02x})",
+                    "save the file as UTF-8")
+        return None
+
+
+# ---- pydantic errors → editor messages -------------------------------------------------------
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) if loc else "the file"
+
+
+def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: type[BaseModel],
+                            diags: Diagnostics, base: tuple = ()) -> None:
+    for err in exc.errors():
+        loc = base + tuple(err["loc"])
+        if any(loc[: i + 1] in doc.bad_paths for i in range(len(loc))):
+            continue  # already reported while reading the YAML
+        kind, name = err["type"], _field_name(loc)
+        value = err.get("input")
+        hint = None
+        if kind == "missing":
+            span = doc.span(loc[:-1])
+            message = f"missing required field '{loc[-1]}'" + (f" in {_field_name(loc[:-1])}" if loc[:-1] else "")
+        elif kind == "extra_forbidden":
+            span = doc.span(loc, key=True)
+            fields = _fields_at(model, loc[len(base):-1])
+            message = f"unknown field '{loc[-1]}'" + (f" in {_field_name(loc[:-1])}" if loc[:-1] else "")
+            hint = did_you_mean(str(loc[-1]), fields) or (f"known fields: {', '.join(sorted(fields))}" if fields else None)
+        else:
+            span = doc.span(loc)
+            message, hint = _type_message(kind, name, value, err)
+        diags.error(span, message, hint)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
+    """Field names of the (nested) model that the mapping at `loc` is validated against."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None or isinstance(part, int):
+            continue
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return set()  # a dict value (figures.<label>): look at the annotation below
+        current = _model_in(info.annotation)
+    if current is None and loc:
+        return set()
+    return set(current.model_fields) if current else set()
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def _type_message(kind: str, name: str, value, err: dict) -> tuple[str, str | None]:
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if kind == "string_type":
+        return f"'{name}' must be text, not {shown}", "put the value in quotes"
+    if kind == "string_too_short":
+        return f"'{name}' is empty", None
+    if kind in ("list_type",):
+        return f"'{name}' must be a list", f"e.g. {name.split('.')[-1]}: [first, second]"
+    if kind == "too_short":
+        return f"'{name}' needs at least one entry", None
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"'{name}' must be a mapping of 'key: value' lines", None
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"'{name}' must be a date written YYYY-MM-DD, not {shown}", "e.g. 2024-04-29"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = re.findall(r"'([^']*)'", expected)
+        return (f"'{name}' must be one of {expected}, not {shown}",
+                did_you_mean(str(value), options) if isinstance(value, str) else None)
+    if kind == "string_pattern_mismatch":
+        if name == "lang":
+            return f"'{name}' must be a language code such as en or ko, not {shown}", None
+        return f"'{name}' must be a key made of letters, digits and - _ . :, not {shown}", None
+    return f"'{name}': {err['msg']}", None
+
+
+# ---- registries ---------------------------------------------------------------------------------
+
+def load_registry(config: Config, name: str, diags: Diagnostics) -> tuple[dict, LocatedDocument | None]:
+    path = config.briefs_path / f"{name}.yml"
+    display = display_path(config, path)
+    if not path.exists():
+        if REGISTRY_FILES[name]:
+            diags.error(Span(display, 1, 1), f"{name}.yml is missing", f"every brief's {name} must be listed in it")
+        return {}, None
+    text = read_text(path, display, diags)
+    doc = parse_yaml(display, text, diags) if text is not None else None
+    if doc is None:
+        return {}, None
+    if doc.value is None:
+        return {}, doc
+    if not isinstance(doc.value, dict):
+        diags.error(Span(display, 1, 1), f"{name}.yml must be a mapping of key: entry")
+        return {}, doc
+    model = REGISTRY_MODELS[name]
+    entries = {}
+    for key, value in doc.value.items():
+        if name == "topics" and isinstance(value, str):
+            value = {"label": value}
+        try:
+            entries[str(key)] = model.model_validate(value)
+        except ValidationError as exc:
+            report_validation_error(exc, doc, model, diags, base=(key,))
+    return entries, doc
+
+
+# ---- briefs -------------------------------------------------------------------------------------
+
+def brief_files(config: Config) -> list[Path]:
+    names = {f"{n}.{ext}" for n in REGISTRY_FILES for ext in ("yml", "yaml")}
+    files = [p for p in config.briefs_path.iterdir()
+             if p.is_file() and p.suffix in (".yml", ".yaml") and p.name not in names]
+    return sorted(files)
+
+
+def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
+    diags = Diagnostics()
+    corpus = Corpus()
+    if not config.briefs_path.is_dir():
+        diags.error(Span(config.briefs_dir, 1, 1), "the briefs folder does not exist")
+        return corpus, diags
+    corpus.authors, _ = load_registry(config, "authors", diags)
+    corpus.series, _ = load_registry(config, "series", diags)
+    corpus.topics, _ = load_registry(config, "topics", diags)
+    _check_author_photos(config, corpus, diags)
+
+    raw: list[tuple[Path, str, LocatedDocument]] = []
+    for path in brief_files(config):
+        display = display_path(config, path)
+        if not BRIEF_NAME.match(path.name):
+            diags.error(Span(display, 1, 1), "file name must be YYYY-MM-DD-<slug>.yml",
+                        "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
+            continue
+        text = read_text(path, display, diags)
+        doc = parse_yaml(display, text, diags) if text is not None else None
+        if doc is not None:
+            raw.append((path, display, doc))
+
+    main_bib = config.briefs_path / "references.bib"
+    bib_files: dict[str, Path] = {}
+    if main_bib.exists():
+        bib_files["references.bib"] = main_bib
+    else:
+        diags.error(Span(display_path(config, main_bib), 1, 1), "references.bib is missing")
+    for _, display, doc in raw:
+        extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
+        for i, name in enumerate(extra if isinstance(extra, list) else []):
+            if not isinstance(name, str):
+                continue
+            target = _inside_briefs(config, name)
+            if target is None or not target.is_file():
+                diags.error(doc.span(("bibliography", i)), f"bibliography file '{name}' not found",
+                            "paths are relative to briefs/")
+                doc.bad_paths.add(("bibliography", i))
+            else:
+                bib_files[name] = target
+    entries_by_file: dict[str, list[BibEntry]] = {}
+    all_entries: dict[str, BibEntry] = {}
+    for name, path in bib_files.items():
+        entries = read_bib(path, display_path(config, path), diags)
+        entries_by_file[name] = entries
+        for e in entries:
+            if e.key in all_entries:
+                first = all_entries[e.key]
+                diags.error(Span(e.file, e.line, 1), f"duplicate entry key '{e.key}'",
+                            f"already defined at {first.file}:{first.line}")
+                continue
+            all_entries[e.key] = e
+    corpus.bibliography = Bibliography(entries=all_entries)
+
+    slugs: dict[str, str] = {}
+    all_slugs = {BRIEF_NAME.match(p.name).group("slug") for p, _, _ in raw}
+    for path, display, doc in raw:
+        slug = BRIEF_NAME.match(path.name).group("slug")
+        if slug in slugs:
+            diags.error(Span(display, 1, 1), f"another brief already uses the slug '{slug}'",
+                        f"{slugs[slug]} has the same slug; URLs must be unique")
+        else:
+            slugs[slug] = display
+        keys = set(k for e in entries_by_file.get("references.bib", []) for k in [e.key])
+        extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
+        for name in extra if isinstance(extra, list) else []:
+            keys |= {e.key for e in entries_by_file.get(name, [])} if isinstance(name, str) else set()
+        source = check_brief(config, corpus, doc, slug, all_slugs, frozenset(keys), diags)
+        if source:
+            corpus.briefs.append(source)
+    if not diags.has_errors:
+        cited = {i.key for b in corpus.briefs for s in [b.body_scan, *b.note_scans.values()]
+                 for c in s.clusters for i in c.items}
+        used = [all_entries[k] for k in sorted(cited)]
+        corpus.bibliography.csl_items = csl_items(used, config.cache_path) if used else {}
+    corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)
+    return corpus, diags
+
+
+def _inside_briefs(config: Config, name: str) -> Path | None:
+    """The file `name` relative to briefs/, or None when it points outside it."""
+    if Path(name).is_absolute() or "\\" in name:
+        return None
+    base = config.briefs_path.resolve()
+    target = (config.briefs_path / name).resolve()
+    if target != base and base not in target.parents:
+        return None
+    return target
+
+
+def _check_author_photos(config: Config, corpus: Corpus, diags: Diagnostics) -> None:
+    display = display_path(config, config.briefs_path / "authors.yml")
+    for key, author in corpus.authors.items():
+        if author.photo and not ((p := _inside_briefs(config, author.photo)) and p.is_file()):
+            diags.error(Span(display, 1, 1), f"photo '{author.photo}' of author '{key}' not found",
+                        "paths are relative to briefs/")
+
+
+def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str, all_slugs: set[str],
+                bib_keys: frozenset[str], diags: Diagnostics) -> BriefSource | None:
+    value = doc.value
+    if value is None:
+        diags.error(Span(doc.file, 1, 1), "the brief is empty", "start from: python build.py new \"Title\"")
+        return None
+    if not isinstance(value, dict):
+        diags.error(Span(doc.file, 1, 1), f"a brief must be a mapping of fields, not a {type(value).__name__}",
+                    "each line looks like 'title: …'")
+        return None
+    errors_before = len(diags.items)
+    notes = value.get("notes")
+    if isinstance(notes, dict):
+        for label, text in notes.items():
+            if isinstance(text, list):
+                diags.error(doc.span(("notes", label)),
+                            f"note '{label}' was read as a list because it starts with '['",
+                            f"put the note in quotes: {label}: \"[…]\"")
+                doc.bad_paths.add(("notes", label))
+    try:
+        brief = Brief.model_validate(value)
+    except ValidationError as exc:
+        report_validation_error(exc, doc, Brief, diags)
+        brief = None
+
+    def text_of(key):
+        return value.get(key) if isinstance(value.get(key), str) else None
+
+    # references to registries
+    for i, key in enumerate(_as_keys(value.get("authors"))):
+        if key not in corpus.authors:
+            diags.error(doc.span(("authors", i) if isinstance(value.get("authors"), list) else ("authors",)),
+                        f"unknown author '{key}'", did_you_mean(key, corpus.authors) or "add the author to authors.yml")
+    series = value.get("series")
+    if isinstance(series, str) and series not in corpus.series:
+        diags.error(doc.span(("series",)), f"unknown series '{series}'",
+                    did_you_mean(series, corpus.series) or "add it to series.yml")
+    for i, key in enumerate(_as_keys(value.get("related"))):
+        if key not in all_slugs:
+            diags.error(doc.span(("related", i) if isinstance(value.get("related"), list) else ("related",)),
+                        f"unknown related brief '{key}'",
+                        did_you_mean(key, all_slugs) or "use the slug: the file name without date and extension")
+        elif key == slug:
+            diags.error(doc.span(("related", i)), "a brief cannot be related to itself")
+
+    # images
+    figure_labels: set[str] = set()
+    if isinstance(value.get("image"), dict):
+        _check_image_file(config, doc, ("image",), value["image"], diags)
+    if isinstance(value.get("figures"), dict):
+        for label, fig in value["figures"].items():
+            figure_labels.add(str(label))
+            if isinstance(fig, dict):
+                _check_image_file(config, doc, ("figures", label), fig, diags)
+
+    # notes and citations
+    body = text_of("body") or ""
+    body_scan = scan(body)
+    _report_scan(doc, ("body",), body_scan, diags)
+    note_texts = {str(k): v for k, v in notes.items() if isinstance(v, str)} if isinstance(notes, dict) else {}
+    note_scans = {}
+    for label, text in note_texts.items():
+        note_scans[label] = scan(text, allow_notes=False, allow_figures=False)
+        _report_scan(doc, ("notes", label), note_scans[label], diags)
+    referenced = {r.label for r in body_scan.note_refs}
+    for ref in body_scan.note_refs:
+        if ref.label not in note_texts and not (isinstance(notes, dict) and ref.label in notes):
+            diags.error(doc.text_span(("body",), ref.start), f"note [^{ref.label}] is used but not defined",
+                        did_you_mean(ref.label, note_texts) or f"add it under notes: {ref.label}: …")
+    if isinstance(notes, dict):
+        for label in notes:
+            if str(label) not in referenced:
+                diags.error(doc.span(("notes", label), key=True), f"note '{label}' is defined but never used",
+                            f"refer to it in the body with [^{label}] or remove it")
+    for path, s in [(("body",), body_scan)] + [(("notes", k), v) for k, v in note_scans.items()]:
+        for cluster in s.clusters:
+            for item in cluster.items:
+                if item.key not in bib_keys:
+                    where = "references.bib" + (" or the brief's bibliography files" if value.get("bibliography") else "")
+                    hint = did_you_mean(item.key, bib_keys)
+                    if not hint and item.key in corpus.bibliography.entries:
+                        hint = f"it is in {corpus.bibliography.entries[item.key].file}: add that file to bibliography:"
+                    diags.error(doc.text_span(path, item.key_offset), f"unknown citation key '{item.key}'",
+                                hint or f"add an entry with this key to {where}")
+    used_figures = set()
+    for ref in body_scan.figures:
+        used_figures.add(ref.label)
+        if ref.label not in figure_labels:
+            diags.error(doc.text_span(("body",), ref.start), f"unknown figure '{ref.label}'",
+                        did_you_mean(ref.label, figure_labels) or f"define it under figures: {ref.label}: …")
+    for label in sorted(figure_labels - used_figures):
+        diags.error(doc.span(("figures", label), key=True), f"figure '{label}' is defined but never placed",
+                    f"put [figure: {label}] on a line of its own in the body")
+
+    # citations and notes outside body and notes print literally: say so
+    for key in ("summary", "disclaimer", "title"):
+        if isinstance(value.get(key), str):
+            _no_refs(doc, (key,), value[key], diags)
+    for i, item in enumerate(value.get("takeaways") or [] if isinstance(value.get("takeaways"), list) else []):
+        if isinstance(item, str):
+            _no_refs(doc, ("takeaways", i), item, diags)
+
+    if brief is None or len(diags.items) > errors_before:
+        return None
+    return BriefSource(doc.file, slug, doc, brief, body_scan, note_scans, bib_keys)
+
+
+def _as_keys(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _check_image_file(config: Config, doc: LocatedDocument, path: tuple, image: dict, diags: Diagnostics) -> None:
+    name = image.get("file")
+    if not isinstance(name, str) or not name:
+        return
+    target = _inside_briefs(config, name)
+    if target is None:
+        diags.error(doc.span(path + ("file",)), f"image path '{name}' points outside briefs/",
+                    "put the image in briefs/images/ and write images/<name>")
+    elif not target.is_file():
+        candidates = [p.relative_to(config.briefs_path).as_posix() for p in (config.briefs_path / "images").rglob("*")
+                      if p.is_file()] if (config.briefs_path / "images").is_dir() else []
+        diags.error(doc.span(path + ("file",)), f"image file '{name}' not found",
+                    did_you_mean(name, candidates) or "paths are relative to briefs/")
+
+
+def _report_scan(doc: LocatedDocument, path: tuple, s: Scan, diags: Diagnostics) -> None:
+    for problem in s.problems:
+        diags.error(doc.text_span(path, problem.offset), problem.message, problem.hint)
+
+
+def _no_refs(doc: LocatedDocument, path: tuple, text: str, diags: Diagnostics) -> None:
+    s = scan(text, allow_notes=True, allow_figures=False)
+    for cluster in s.clusters:
+        diags.error(doc.text_span(path, cluster.start), f"citations are only allowed in the body and notes ({path[0]})",
+                    "move the citation to the body or a note")
+    for ref in s.note_refs:
+        diags.error(doc.text_span(path, ref.start), f"note references are only allowed in the body ({path[0]})")

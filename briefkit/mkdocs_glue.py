@@ -1,0 +1,65 @@
+"""The only module that knows MkDocs: MkDocs hooks that run the engine and publish its pages.
+
+`mkdocs.yml` names briefkit/mkdocs_hooks.py, which re-exports the hooks below. Everything else
+happens in the engine; swapping the site engine means rewriting this file only.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File, Files
+
+from .config import Config, load_config
+from .diagnostics import EditorError
+from .generate import LATEST_MARKER, Generation, generate
+
+_state: dict[str, object] = {"pregenerated": None, "generation": None}
+
+
+def use_generation(generation: Generation) -> None:
+    """Let the next MkDocs build publish a generation made beforehand (by build.py)."""
+    _state["pregenerated"] = generation
+
+
+def _engine_config(config) -> Config:
+    root = Path(config.config_file_path).resolve().parent
+    return load_config(root, Path(config.config_file_path).name)
+
+
+def on_pre_build(config) -> None:
+    generation = _state["pregenerated"]
+    _state["pregenerated"] = None
+    if generation is None:
+        try:
+            generation = generate(_engine_config(config))
+        except EditorError as exc:
+            print(exc.diagnostics.format(), file=sys.stderr)
+            raise Abort(f"{len(exc.diagnostics.sorted())} problem(s) in the briefs; nothing was published")
+    _state["generation"] = generation
+
+
+def on_files(files: Files, config) -> Files:
+    generation: Generation = _state["generation"]
+    engine = generation.config
+    for rel in sorted(generation.pages):
+        _add(files, File(rel, str(engine.pages_path), config.site_dir, config.use_directory_urls))
+    for rel in generation.assets:
+        _add(files, File(rel, str(engine.briefs_path), config.site_dir, config.use_directory_urls))
+    return files
+
+
+def _add(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        raise Abort(f"{file.src_uri}: a hand-written file in docs/ has the same path as a generated one")
+    files.append(file)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if LATEST_MARKER in markdown:
+        generation: Generation = _state["generation"]
+        markdown = markdown.replace(LATEST_MARKER, generation.latest_markdown)
+    return markdown

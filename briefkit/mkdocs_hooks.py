@@ -1,0 +1,12 @@
+"""Loaded by MkDocs from mkdocs.yml (`hooks:`); the hooks live in briefkit.mkdocs_glue."""
+
+import sys
+from pathlib import Path
+
+_root = str(Path(__file__).resolve().parents[1])
+if _root not in sys.path:  # `mkdocs serve` run directly does not put the project on sys.path
+    sys.path.insert(0, _root)
+
+from briefkit.mkdocs_glue import on_files, on_page_markdown, on_pre_build  # noqa: E402
+
+__all__ = ["on_files", "on_page_markdown", "on_pre_build"]

@@ -1,0 +1,92 @@
+"""The brief format as typed models: the validator and the published JSON Schema both come from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Key = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+
+def _one_or_many(value):
+    """`authors: lee` is read as `authors: [lee]`."""
+    return [value] if isinstance(value, str) else value
+
+
+KeyList = Annotated[list[Key], BeforeValidator(_one_or_many)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Strict):
+    """An image with its alternative text, optional caption and required credit."""
+
+    file: Text = Field(description="Image path relative to briefs/, e.g. images/2024-04-test.jpg")
+    alt: Text = Field(description="What the image shows, for readers who cannot see it")
+    caption: str | None = Field(None, description="Markdown caption printed under the image")
+    credit: Text = Field(description='Who made the image; printed as "(Source: …)"')
+
+
+class Brief(_Strict):
+    """One brief: a YAML file briefs/YYYY-MM-DD-<slug>.yml."""
+
+    title: Text = Field(description="The headline")
+    short_title: str | None = Field(None, description="Shorter title for running heads and cards")
+    series: Key | None = Field(None, description="Key in series.yml; its label is printed above the title")
+    date: dt.date = Field(description="Publication date (YYYY-MM-DD); a future date means scheduled")
+    updated: dt.date | None = Field(None, description='Date of the last substantive update, shown as "Updated"')
+    authors: Annotated[KeyList, Field(min_length=1)] = Field(description="Keys in authors.yml, in byline order")
+    topics: KeyList = Field(default_factory=list, description="Topic keys (labels in topics.yml)")
+    summary: str | None = Field(None, description="One or two sentences for listings, feeds and cards")
+    image: Figure | None = Field(None, description="Hero image; alt and credit are required")
+    figures: dict[Key, Figure] = Field(
+        default_factory=dict,
+        description="Images placed in the body with a paragraph of its own: [figure: label]",
+    )
+    takeaways: list[Text] = Field(default_factory=list, description='Markdown items of the "Key takeaways" box')
+    status: Literal["published", "draft"] = Field("published", description="draft briefs are not published")
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
+        "en", description="Language of the brief (BCP 47), e.g. en or ko"
+    )
+    related: KeyList = Field(default_factory=list, description="Slugs of related briefs")
+    disclaimer: str | None = Field(None, description="Markdown; replaces the series' default disclaimer")
+    bibliography: list[Text] = Field(
+        default_factory=list, description="Extra .bib files (relative to briefs/) added to references.bib"
+    )
+    body: Text = Field(description="Markdown; [^label] refers to notes, [@key] cites references.bib")
+    notes: dict[Key, Text] = Field(default_factory=dict, description="Footnotes referenced from the body as [^label]")
+
+
+class Author(_Strict):
+    name: Text
+    bio: str | None = None
+    role: str | None = None
+    photo: str | None = None
+    url: str | None = None
+
+
+class Series(_Strict):
+    label: Text
+    description: str | None = None
+    disclaimer: str | None = None
+
+
+class Topic(_Strict):
+    label: Text
+    description: str | None = None
+
+
+REGISTRY_MODELS: dict[str, type[BaseModel]] = {"authors": Author, "series": Series, "topics": Topic}
+
+
+def brief_json_schema(site_url: str = "") -> dict:
+    schema = Brief.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    if site_url:
+        schema["$id"] = site_url.rstrip("/") + "/schema/brief.schema.json"
+    return schema

@@ -1,0 +1,77 @@
+"""From validated briefs to briefs with numbered, formatted notes (one source for web and print)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cite import CiteJob, Style, format_jobs
+from .inlines import to_html, to_text
+from .load import BriefSource, Corpus
+from .notes import Note, NotePlan, number_notes
+
+
+@dataclass(frozen=True)
+class FormattedNote:
+    number: int
+    kind: str
+    markdown: str  # the note as Markdown with formatted citations as inline HTML
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedBrief:
+    source: BriefSource
+    plan: NotePlan
+    notes: tuple[FormattedNote, ...]
+
+    @property
+    def brief(self):
+        return self.source.brief
+
+    @property
+    def slug(self) -> str:
+        return self.source.slug
+
+    @property
+    def page_path(self) -> str:
+        """Generated Markdown file, relative to the pages folder; its URL is /YYYY/MM/<slug>/."""
+        d = self.brief.date
+        return f"{d:%Y}/{d:%m}/{self.slug}.md"
+
+    @property
+    def url(self) -> str:
+        d = self.brief.date
+        return f"{d:%Y}/{d:%m}/{self.slug}/"
+
+
+def resolve(corpus: Corpus, style_path: Path, cache_dir: Path) -> list[ResolvedBrief]:
+    plans = {}
+    jobs = []
+    for source in corpus.briefs:
+        note_texts = dict(source.brief.notes)
+        plan = number_notes(source.body_scan, note_texts, source.note_scans)
+        plans[source.slug] = plan
+        if any(n.clusters for n in plan.notes):
+            jobs.append(CiteJob(source.slug, source.brief.lang, plan.notes))
+    formatted = format_jobs(jobs, Style.load(style_path), corpus.bibliography.csl_items, cache_dir)
+    resolved = []
+    for source in corpus.briefs:
+        plan = plans[source.slug]
+        clusters = formatted.get(source.slug, [[] for _ in plan.notes])
+        notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes))
+        resolved.append(ResolvedBrief(source, plan, notes))
+    return resolved
+
+
+def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
+    if note.kind == "cite":
+        return FormattedNote(note.number, note.kind, to_html(clusters[0]))
+    text = note.text
+    for cluster, inlines in sorted(zip(note.clusters, clusters), key=lambda t: t[0].start, reverse=True):
+        text = text[: cluster.start] + to_html(inlines) + text[cluster.end :]
+    return FormattedNote(note.number, note.kind, text, note.label)
+
+
+def note_plain_text(inlines: list) -> str:
+    return to_text(inlines)

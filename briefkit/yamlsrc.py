@@ -1,0 +1,193 @@
+"""YAML documents that remember where every key and value came from.
+
+PyYAML composes a node tree with positions; we build plain Python values from it ourselves so that
+duplicate keys, unsafe tags and impossible dates become diagnostics instead of silent surprises,
+and so that an offset inside a string value (say, a citation in the body) maps back to the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from .diagnostics import Diagnostics, Span
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Path = tuple  # a path into the document: keys and list indices
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
+}
+
+
+@dataclass
+class LocatedDocument:
+    """A parsed YAML file: its value plus the position of every key and value node."""
+
+    file: str
+    text: str
+    value: Any = None
+    key_pos: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    value_pos: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    scalars: dict[Path, yaml.ScalarNode] = field(default_factory=dict)
+    bad_paths: set[Path] = field(default_factory=set)
+    _line_starts: list[int] | None = None
+
+    def span(self, path: Path, *, key: bool = False) -> Span:
+        """Where the node at `path` starts (its key with key=True); the nearest parent if absent."""
+        table = self.key_pos if key else self.value_pos
+        p = tuple(path)
+        while p:
+            if p in table:
+                line, col = table[p]
+                return Span(self.file, line + 1, col + 1)
+            if not key and p in self.key_pos:
+                line, col = self.key_pos[p]
+                return Span(self.file, line + 1, col + 1)
+            p = p[:-1]
+        return Span(self.file, 1, 1)
+
+    def text_span(self, path: Path, offset: int) -> Span:
+        """Where character `offset` of the string value at `path` is in the file."""
+        node = self.scalars.get(tuple(path))
+        if node is None:
+            return self.span(path)
+        index = _map_offset(self.text, node, offset)
+        return self._span_at(index)
+
+    def _span_at(self, index: int) -> Span:
+        if self._line_starts is None:
+            starts = [0]
+            for i, ch in enumerate(self.text):
+                if ch == "\n":
+                    starts.append(i + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return Span(self.file, line + 1, index - self._line_starts[line] + 1)
+
+
+def _map_offset(text: str, node: yaml.ScalarNode, offset: int) -> int:
+    """Align the scalar's value with its raw source text and return the source index of `offset`.
+
+    Folding, indentation and quoting only remove or change whitespace and quote characters, so a
+    greedy alignment that skips unmatched source characters finds each value character.
+    """
+    start, end = node.start_mark.index, node.end_mark.index
+    raw = text[start:end]
+    j = 0
+    if node.style in ("|", ">"):
+        j = raw.find("\n") + 1
+    value = node.value
+    offset = max(0, min(offset, len(value)))
+    for i in range(offset):
+        ch = value[i]
+        k = j
+        while k < len(raw) and raw[k] != ch and not (ch.isspace() and raw[k].isspace()):
+            k += 1
+        if k < len(raw):
+            j = k + 1
+    while j < len(raw) and raw[j] in " \t\n" and offset < len(value) and not value[offset].isspace():
+        j += 1
+    return start + min(j, max(len(raw) - 1, 0))
+
+
+class _Builder:
+    def __init__(self, doc: LocatedDocument, diags: Diagnostics):
+        self.doc = doc
+        self.diags = diags
+        self.constructor = SafeConstructor()
+
+    def span(self, node: yaml.Node) -> Span:
+        return Span(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.doc.value_pos[path] = (node.start_mark.line, node.start_mark.column)
+        if node.tag not in _STANDARD_TAGS and not (
+            isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:merge"
+        ):
+            self.diags.error(
+                self.span(node),
+                f"YAML tag '{node.tag}' is not allowed",
+                "briefs may only use plain YAML values: text, numbers, dates, lists and mappings",
+            )
+            self.doc.bad_paths.add(path)
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        self.doc.scalars[path] = node
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, TypeError) as exc:
+            if node.tag.endswith(":timestamp"):
+                message = f"'{node.value}' is not a real date"
+                hint = "dates are written YYYY-MM-DD, e.g. 2024-04-29"
+            else:
+                message, hint = f"cannot read value '{node.value}': {exc}", None
+            self.diags.error(self.span(node), message, hint)
+            self.doc.bad_paths.add(path)
+            return node.value
+
+    def build_mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        result: dict = {}
+        first_seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diags.error(self.span(key_node), "a key must be plain text")
+                continue
+            key = key_node.value
+            if key in first_seen:
+                self.diags.error(
+                    self.span(key_node),
+                    f"duplicate key '{key}'",
+                    f"first given on line {first_seen[key].start_mark.line + 1}; remove one of them",
+                )
+                continue
+            first_seen[key] = key_node
+            self.doc.key_pos[path + (key,)] = (key_node.start_mark.line, key_node.start_mark.column)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+
+def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | None:
+    """Parse one YAML document; on a syntax error report it and return None."""
+    doc = LocatedDocument(file=file, text=text)
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        diags.error(Span(file, line, col), f"YAML syntax error: {problem}", _syntax_hint(text, mark))
+        return None
+    except yaml.YAMLError as exc:
+        diags.error(Span(file, 1, 1), f"YAML error: {exc}")
+        return None
+    if node is None:
+        doc.value = None
+        return doc
+    doc.value = _Builder(doc, diags).build(node, ())
+    return doc
+
+
+def _syntax_hint(text: str, mark) -> str | None:
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "[@" in line or "@" == line[mark.column : mark.column + 1]:
+        return (
+            "a value that starts with a citation must be quoted, "
+            "e.g. sec: \"[@carlin2021defense] shows…\""
+        )
+    if "\t" in line[: mark.column + 1]:
+        return "YAML indentation must use spaces, not tabs"
+    if ": " in line[mark.column :]:
+        return "a value containing ': ' must be quoted or written as a block (key: |)"
+    return None
