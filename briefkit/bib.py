@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -32,6 +33,13 @@ KNOWN_TYPES = {
     "performance", "standard", "letter", "legislation", "legal", "jurisdiction", "review", "image",
     "artwork", "commentary", "interview", "newsarticle",
 }
+
+
+# bibtexparser logs each failed block; we report them ourselves, once, in the contract's format.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+_PARSER_PREAMBLE = re.compile(
+    r"^Parsing of `[^`]*` block \(line \d+\) aborted on line \d+ due to syntactical error in bibtex:\s*")
 
 
 @dataclass
@@ -75,8 +83,8 @@ def read_bib(path: Path, display: str, diags: Diagnostics) -> list[BibEntry]:
             diags.error(Span(display, line, 1), f"duplicate entry key '{block.key}'",
                         "every entry needs its own key")
         else:
-            message = str(block.error).splitlines()[0] if block.error else "cannot parse this entry"
-            message = re.sub(r"^Parsing of `[^`]*` block \(line \d+\) aborted on line \d+ due to syntactical error in bibtex:\s*", "", message)
+            message = getattr(block.error, "abort_reason", None) or str(block.error or "") or "syntax error"
+            message = _PARSER_PREAMBLE.sub("", message.strip().splitlines()[0])
             diags.error(Span(display, line, 1), f"cannot read this .bib entry: {_short(message)}",
                         "check for a missing '}' or ',' before the next entry")
     entries = []

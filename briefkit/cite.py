@@ -95,16 +95,17 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
     todo.sort(key=lambda t: (csl_lang(t[0].lang), t[0].brief_id))
     batches: list[list[tuple[CiteJob, Path]]] = []
     for job_file in todo:
-        if not batches or len(batches[-1]) >= BATCH_SIZE or csl_lang(batches[-1][0][0].lang) != csl_lang(job_file[0].lang):
+        lang = csl_lang(job_file[0].lang)
+        if not batches or len(batches[-1]) >= BATCH_SIZE or csl_lang(batches[-1][0][0].lang) != lang:
             batches.append([])
         batches[-1].append(job_file)
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
     with ThreadPoolExecutor(len(groups)) as pool:
         outputs = list(pool.map(lambda g: _run_pandoc(g, style, items), groups))
-    for group, output in zip(groups, outputs):
-        for batch, batch_out in zip(group, output["batches"]):
-            for (job, cache_file), brief_out in zip(batch, batch_out["briefs"]):
+    for group, output in zip(groups, outputs, strict=True):
+        for batch, batch_out in zip(group, output["batches"], strict=True):
+            for (job, cache_file), brief_out in zip(batch, batch_out["briefs"], strict=True):
                 formatted = _as_list(brief_out["notes"])
                 formatted = [_as_list(n) for n in formatted]
                 results[job.brief_id] = formatted

@@ -62,7 +62,7 @@ def build() -> None:
 def _source_date_epoch(generation: Generation) -> str:
     dates = [d for rb in generation.briefs for d in (rb.brief.date, rb.brief.updated) if d]
     newest = max(dates) if dates else dt.date(2000, 1, 1)
-    return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp()))
+    return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp()))
 
 
 def publish_site(config: Config, generation: Generation, site_dir: str = "site") -> None:
@@ -133,7 +133,8 @@ def slugify(title: str) -> str:
 @main.command()
 @click.argument("title")
 @click.option("--series", help="Series key from briefs/series.yml.")
-@click.option("--author", "authors", multiple=True, required=True, help="Author key from briefs/authors.yml (repeatable).")
+@click.option("--author", "authors", multiple=True, required=True,
+              help="Author key from briefs/authors.yml (repeatable).")
 @click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (default: today).")
 @click.option("--slug", help="URL slug (default: from the title).")
 def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: str | None) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .bib import Bibliography, BibEntry, csl_items, read_bib
+from .bib import BibEntry, Bibliography, csl_items, read_bib
 from .config import Config
 from .diagnostics import Diagnostics, Span, did_you_mean
 from .model import REGISTRY_MODELS, Author, Brief, Series, Topic
@@ -43,6 +43,8 @@ class Corpus:
     series: dict[str, Series] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     bibliography: Bibliography = field(default_factory=Bibliography)
+    # every key present in each registry, valid or not (an invalid entry is reported once, in the registry)
+    registry_keys: dict[str, set[str]] = field(default_factory=dict)
 
 
 def display_path(config: Config, path: Path) -> str:
@@ -80,13 +82,15 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
         value = err.get("input")
         hint = None
         if kind == "missing":
-            span = doc.span(loc[:-1])
+            span = doc.span(loc[:-1], key=True)
             message = f"missing required field '{loc[-1]}'" + (f" in {_field_name(loc[:-1])}" if loc[:-1] else "")
         elif kind == "extra_forbidden":
             span = doc.span(loc, key=True)
             fields = _fields_at(model, loc[len(base):-1])
             message = f"unknown field '{loc[-1]}'" + (f" in {_field_name(loc[:-1])}" if loc[:-1] else "")
-            hint = did_you_mean(str(loc[-1]), fields) or (f"known fields: {', '.join(sorted(fields))}" if fields else None)
+            hint = did_you_mean(str(loc[-1]), fields)
+            if not hint and fields:
+                hint = f"known fields: {', '.join(sorted(fields))}"
         else:
             span = doc.span(loc)
             message, hint = _type_message(kind, name, value, err)
@@ -191,9 +195,10 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
     if not config.briefs_path.is_dir():
         diags.error(Span(config.briefs_dir, 1, 1), "the briefs folder does not exist")
         return corpus, diags
-    corpus.authors, _ = load_registry(config, "authors", diags)
-    corpus.series, _ = load_registry(config, "series", diags)
-    corpus.topics, _ = load_registry(config, "topics", diags)
+    for name in REGISTRY_FILES:
+        entries, doc = load_registry(config, name, diags)
+        setattr(corpus, name, entries)
+        corpus.registry_keys[name] = set(map(str, doc.value)) if doc and isinstance(doc.value, dict) else set()
     _check_author_photos(config, corpus, diags)
 
     raw: list[tuple[Path, str, LocatedDocument]] = []
@@ -214,7 +219,7 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
         bib_files["references.bib"] = main_bib
     else:
         diags.error(Span(display_path(config, main_bib), 1, 1), "references.bib is missing")
-    for _, display, doc in raw:
+    for _, _, doc in raw:
         extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
         for i, name in enumerate(extra if isinstance(extra, list) else []):
             if not isinstance(name, str):
@@ -314,11 +319,11 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
 
     # references to registries
     for i, key in enumerate(_as_keys(value.get("authors"))):
-        if key not in corpus.authors:
+        if key not in corpus.registry_keys["authors"]:
             diags.error(doc.span(("authors", i) if isinstance(value.get("authors"), list) else ("authors",)),
                         f"unknown author '{key}'", did_you_mean(key, corpus.authors) or "add the author to authors.yml")
     series = value.get("series")
-    if isinstance(series, str) and series not in corpus.series:
+    if isinstance(series, str) and series not in corpus.registry_keys["series"]:
         diags.error(doc.span(("series",)), f"unknown series '{series}'",
                     did_you_mean(series, corpus.series) or "add it to series.yml")
     for i, key in enumerate(_as_keys(value.get("related"))):
@@ -362,7 +367,9 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         for cluster in s.clusters:
             for item in cluster.items:
                 if item.key not in bib_keys:
-                    where = "references.bib" + (" or the brief's bibliography files" if value.get("bibliography") else "")
+                    where = "references.bib"
+                    if value.get("bibliography"):
+                        where += " or the brief's bibliography files"
                     hint = did_you_mean(item.key, bib_keys)
                     if not hint and item.key in corpus.bibliography.entries:
                         hint = f"it is in {corpus.bibliography.entries[item.key].file}: add that file to bibliography:"
@@ -408,10 +415,12 @@ def _check_image_file(config: Config, doc: LocatedDocument, path: tuple, image: 
         diags.error(doc.span(path + ("file",)), f"image path '{name}' points outside briefs/",
                     "put the image in briefs/images/ and write images/<name>")
     elif not target.is_file():
-        candidates = [p.relative_to(config.briefs_path).as_posix() for p in (config.briefs_path / "images").rglob("*")
-                      if p.is_file()] if (config.briefs_path / "images").is_dir() else []
-        diags.error(doc.span(path + ("file",)), f"image file '{name}' not found",
-                    did_you_mean(name, candidates) or "paths are relative to briefs/")
+        folder = target.parent
+        candidates = {p.name: p.relative_to(config.briefs_path.resolve()).as_posix()
+                      for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+        close = did_you_mean(target.name, candidates, cutoff=0.75)
+        hint = f"did you mean '{candidates[close.split(chr(39))[1]]}'?" if close else "paths are relative to briefs/"
+        diags.error(doc.span(path + ("file",)), f"image file '{name}' not found", hint)
 
 
 def _report_scan(doc: LocatedDocument, path: tuple, s: Scan, diags: Diagnostics) -> None:

@@ -37,7 +37,7 @@ def on_pre_build(config) -> None:
             generation = generate(_engine_config(config))
         except EditorError as exc:
             print(exc.diagnostics.format(), file=sys.stderr)
-            raise Abort(f"{len(exc.diagnostics.sorted())} problem(s) in the briefs; nothing was published")
+            raise Abort(f"{len(exc.diagnostics.sorted())} problem(s) in the briefs; nothing was published") from None
     _state["generation"] = generation
 
 

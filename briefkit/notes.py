@@ -237,8 +237,8 @@ class NotePlan:
 
 def number_notes(body_scan: Scan, note_texts: dict[str, str], note_scans: dict[str, Scan]) -> NotePlan:
     """Number notes by first reference in the body: labelled notes and body citations alike."""
-    refs = sorted([(r.start, r.end, r) for r in body_scan.note_refs] + [(c.start, c.end, c) for c in body_scan.clusters],
-                  key=lambda t: t[0])
+    refs = [(r.start, r.end, r) for r in body_scan.note_refs] + [(c.start, c.end, c) for c in body_scan.clusters]
+    refs.sort(key=lambda t: t[0])
     numbers: dict[str, int] = {}
     notes: list[Note] = []
     body_refs: list[BodyRef] = []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cite import CiteJob, Style, format_jobs
-from .inlines import to_html, to_text
+from .inlines import to_html
 from .load import BriefSource, Corpus
 from .notes import Note, NotePlan, number_notes
 
@@ -68,10 +68,7 @@ def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
     if note.kind == "cite":
         return FormattedNote(note.number, note.kind, to_html(clusters[0]))
     text = note.text
-    for cluster, inlines in sorted(zip(note.clusters, clusters), key=lambda t: t[0].start, reverse=True):
+    for cluster, inlines in sorted(zip(note.clusters, clusters, strict=True), key=lambda t: t[0].start, reverse=True):
         text = text[: cluster.start] + to_html(inlines) + text[cluster.end :]
     return FormattedNote(note.number, note.kind, text, note.label)
 
-
-def note_plain_text(inlines: list) -> str:
-    return to_text(inlines)

@@ -181,13 +181,14 @@ def _syntax_hint(text: str, mark) -> str | None:
         return None
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
-    if "[@" in line or "@" == line[mark.column : mark.column + 1]:
+    at = line[mark.column : mark.column + 1]
+    if at == "\t" or "\t" in line[: mark.column]:
+        return "YAML indentation must use spaces, not tabs"
+    if at == "@" or line[mark.column :].startswith("[@"):
         return (
             "a value that starts with a citation must be quoted, "
             "e.g. sec: \"[@carlin2021defense] shows…\""
         )
-    if "\t" in line[: mark.column + 1]:
-        return "YAML indentation must use spaces, not tabs"
     if ": " in line[mark.column :]:
         return "a value containing ': ' must be quoted or written as a block (key: |)"
     return None

@@ -1,0 +1,34 @@
+# `make site`, `make test`, `make serve` set everything up on a fresh machine, then do the job.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: site test serve check bench lint clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(PY) build.py
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+serve: $(STAMP)
+	$(PY) build.py serve
+
+check: $(STAMP)
+	$(PY) build.py check
+
+bench: $(STAMP)
+	$(PY) benchmarks/citations.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf site .build .cache .site-tmp-* .site-old-*

@@ -1,0 +1,88 @@
+"""Shared fixtures: a throw-away copy of the project with the sample registries and bibliography."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+sys.path.insert(0, str(REPO))
+
+from briefkit.config import load_config  # noqa: E402
+from briefkit.generate import check  # noqa: E402
+
+VALID_BRIEF = """\
+title: A test brief
+series: quick-take
+date: 2024-04-29
+authors: [jordan-park]
+summary: One sentence.
+body: |
+  Text with a note.[^a] And a citation.[@lee2024nucleartest, 90]
+notes:
+  a: A prose note citing [@carlin2021defense].
+"""
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def briefs(self) -> Path:
+        return self.root / "briefs"
+
+    def write(self, name: str, text: str, dedent: bool = True) -> Path:
+        path = self.briefs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text) if dedent else text, encoding="utf-8")
+        return path
+
+    def errors(self) -> list[str]:
+        _, diags = check(load_config(self.root))
+        return [d.format() for d in diags.sorted()]
+
+    def run(self, *args: str, check_: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(self.root / "build.py"), *args], cwd=self.root,
+                              capture_output=True, text=True, check=check_)
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def make_project(dest: Path, cache: Path, with_samples: bool = False) -> Project:
+    for name in ("mkdocs.yml", "build.py"):
+        shutil.copy(REPO / name, dest / name)
+    for folder in ("templates", "docs", "briefkit"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    briefs = dest / "briefs"
+    briefs.mkdir()
+    for name in ("authors.yml", "series.yml", "topics.yml", "references.bib"):
+        shutil.copy(REPO / "briefs" / name, briefs / name)
+    shutil.copytree(REPO / "briefs" / "images", briefs / "images")
+    if with_samples:
+        for path in (REPO / "briefs").glob("*.yml"):
+            shutil.copy(path, briefs / path.name)
+    (dest / ".cache").symlink_to(cache)
+    return Project(dest)
+
+
+@pytest.fixture
+def project(tmp_path, shared_cache) -> Project:
+    """An empty project (registries, bibliography, images, templates) to write briefs into."""
+    return make_project(tmp_path, shared_cache)
+
+
+@pytest.fixture
+def sample_project(tmp_path, shared_cache) -> Project:
+    """A copy of the repository's sample site."""
+    return make_project(tmp_path, shared_cache, with_samples=True)
