@@ -117,7 +117,8 @@ def to_biblatex(entries: list[BibEntry]) -> str:
         title = fields.get("title", "")
         if "shorttitle" not in fields and ": " in title:
             # what pandoc derives itself from an unprotected title: the main title before the colon
-            fields["shorttitle"] = title.split(": ", 1)[0]
+            # (Chicago 14.30: an initial A, An or The is usually omitted from a short title)
+            fields["shorttitle"] = re.sub(r"^(A|An|The)\s+", "", title.split(": ", 1)[0])
         for name, value in fields.items():
             if name in _TITLE_FIELDS:
                 value = "{" + value + "}"

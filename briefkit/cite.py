@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .inlines import MARKERS
+from .inlines import MARKERS, tidy_punctuation
 from .notes import Cluster, Note
 from .pandoc import pandoc_path
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "3"
 BATCH_SIZE = 24  # briefs per citeproc run; one run must stay under the number of markers
 _LUA = Path(__file__).with_name("citeproc.lua")
 
@@ -107,7 +107,7 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
         for batch, batch_out in zip(group, output["batches"], strict=True):
             for (job, cache_file), brief_out in zip(batch, batch_out["briefs"], strict=True):
                 formatted = _as_list(brief_out["notes"])
-                formatted = [_as_list(n) for n in formatted]
+                formatted = [[tidy_punctuation(c) for c in _as_list(n)] for n in formatted]
                 results[job.brief_id] = formatted
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")

@@ -3,6 +3,7 @@
 -- Run as `pandoc lua citeproc.lua < request.json > response.json`.
 -- Request: {csl, batches: [{lang, references: [CSL-JSON items], briefs: [{notes: [{kind, clusters}]}]}]}
 --   kind "cite":  the note is one citation cluster written in the body; rendered as a whole note
+--                 (capitalised, with the style's closing punctuation)
 --   kind "prose": the note is prose; each cluster is formatted in place (no note-final period)
 -- Response: {batches: [{briefs: [{notes: [[cluster inlines as pandoc JSON, ...], ...]}]}]}
 --
@@ -46,17 +47,23 @@ local function note_block(note)
       inlines:insert(first_cite(src))
       inlines:insert(pandoc.Space())
     end
-  else
-    inlines:insert(first_cite(note.clusters[1]))
+    return pandoc.Para{pandoc.Note{pandoc.Para(inlines)}}
   end
-  return pandoc.Para{pandoc.Note{pandoc.Para(inlines)}}
+  -- a cluster written in the body: citeproc turns it into a note of its own (capitalised, with
+  -- the style's closing punctuation), exactly as pandoc does for a document
+  return pandoc.Para{first_cite(note.clusters[1])}
 end
 
-local function cites_in(block)
+-- The formatted clusters of one note, in order, as lists of inlines.
+local function clusters_in(block, kind)
+  local first = block.content[1]
+  if kind ~= 'prose' then
+    -- Cite [Note [Para inlines]]
+    return {first.content[1].content[1].content}
+  end
   local out = {}
-  local note = block.content[1]
-  for _, inl in ipairs(note.content[1].content) do
-    if inl.t == 'Cite' then out[#out + 1] = inl end
+  for _, inl in ipairs(first.content[1].content) do
+    if inl.t == 'Cite' then out[#out + 1] = strip_parens(inl.content) end
   end
   return out
 end
@@ -75,9 +82,7 @@ local function run_batch(batch, csl)
     for n, note in ipairs(brief.notes) do
       i = i + 1
       local clusters = {}
-      for _, cite in ipairs(cites_in(doc.blocks[i])) do
-        local content = cite.content
-        if note.kind == 'prose' then content = strip_parens(content) end
+      for _, content in ipairs(clusters_in(doc.blocks[i], note.kind)) do
         clusters[#clusters + 1] = json.decode(json.encode(content), false)
       end
       notes[n] = clusters

@@ -83,3 +83,29 @@ def _plain(node: dict) -> str:
     if t in ("Code", "Math"):
         return c[1]
     return ""
+
+
+def _strs(inlines: list, out: list) -> list:
+    """Every Str node, depth first, in reading order."""
+    for node in inlines:
+        t, c = node["t"], node.get("c")
+        if t == "Str":
+            out.append(node)
+        elif t in _WRAP or t in ("SmallCaps", "Cite", "Span", "Link", "Quoted"):
+            _strs(c if t in _WRAP or t == "SmallCaps" else c[1], out)
+    return out
+
+
+def tidy_punctuation(inlines: list) -> list:
+    """Drop a comma or period right after a title's own ? or ! (Chicago 6.119): “War?,” → “War?”."""
+    strs = _strs(inlines, [])
+    for i, node in enumerate(strs[:-1]):
+        text = strip_markers(node["c"]).rstrip("”’")
+        if not text.endswith(("?", "!")):
+            continue
+        j = i + 1
+        while j < len(strs) and strs[j]["c"] in ("”", "’"):
+            j += 1
+        if j < len(strs) and strs[j]["c"][:1] in (",", "."):
+            strs[j]["c"] = strs[j]["c"][1:]
+    return inlines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from conftest import VALID_BRIEF
 
 NAME = "2024-04-29-test-brief.yml"
@@ -208,7 +209,8 @@ def test_unsafe_yaml_tag(project):
 
 
 def test_empty_file(project):
-    assert only_error(project, "") == f"{FILE}:1:1: error: the brief is empty (start from: python build.py new \"Title\")"
+    assert only_error(project, "") == (
+        f"{FILE}:1:1: error: the brief is empty (start from: python build.py new \"Title\")")
 
 
 def test_file_that_is_a_list(project):
@@ -239,7 +241,8 @@ def test_unknown_related_brief(project):
 
 def test_non_utf8_file(project):
     (project.briefs / NAME).write_bytes(VALID_BRIEF.encode() + b"body2: caf\xe9\n")
-    assert project.errors() == [f"{FILE}:10:11: error: file is not valid UTF-8 text (byte 0xe9) (save the file as UTF-8)"]
+    assert project.errors() == [
+        f"{FILE}:10:11: error: file is not valid UTF-8 text (byte 0xe9) (save the file as UTF-8)"]
 
 
 BIB_OK = "@book{ok2020,\n  author = {Doe, Jane},\n  title = {Fine},\n  date = {2020},\n}\n"

@@ -1,0 +1,200 @@
+"""Build the sample site with `python build.py` and check the HTML against the contract."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO, VALID_BRIEF, make_project
+
+SAMPLES = {
+    "2024/04/defence-industrial-enterprise": {"series": "Quick Take", "notes": 4, "authors": ["jordan-park"],
+                                              "figures": 1},
+    "2025/12/munitions-modernization": {"series": "Latest news", "notes": 2, "authors": ["mina-cho"], "figures": 3},
+    "2025/12/new-munitions-factories": {"series": "Latest news", "notes": 1, "authors": ["mina-cho"], "figures": 0},
+    "2025/12/munitions-expansion-summary": {"series": "In brief", "notes": 1, "authors": ["sam-ortiz"],
+                                            "figures": 0},
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, shared_cache):
+    project = make_project(tmp_path_factory.mktemp("site"), shared_cache, with_samples=True)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return project
+
+
+def page(project, url: str) -> BeautifulSoup:
+    path = project.root / "site" / url.strip("/") / "index.html"
+    assert path.is_file(), f"{url} was not built"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def resolves(project, page_url: str, href: str) -> bool:
+    """Whether a relative link on the page at `page_url` points at a built file."""
+    target = urljoin("http://site/" + page_url.strip("/") + "/", href).removeprefix("http://site/").split("#")[0]
+    path = project.root / "site" / target
+    return (path / "index.html").is_file() if target.endswith("/") or not target else path.is_file()
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("url", SAMPLES)
+def test_brief_page_anatomy(built, url):
+    expected = SAMPLES[url]
+    soup = page(built, url)
+    article = soup.select_one("article.brief")
+    assert article.select_one(".brief-series").get_text() == expected["series"]
+    h1 = article.find("h1")
+    assert h1.find_previous_sibling("p", class_="brief-series") is not None  # label above the title
+    byline = article.select_one(".brief-byline")
+    assert byline.get_text().startswith("By ")
+    hrefs = [a["href"] for a in byline.find_all("a")]
+    assert [h.rstrip("/").split("/")[-1] for h in hrefs] == expected["authors"]
+    assert all(resolves(built, url, h) for h in hrefs)
+    assert re.fullmatch(r"\w+ \d{1,2}, \d{4}", article.select_one(".brief-dates time").get_text())
+    figures = article.find_all("figure")
+    assert len(figures) == expected["figures"]
+    for figure in figures:
+        img = figure.find("img")
+        assert img["alt"].strip()
+        assert resolves(built, url, img["src"])
+        assert re.search(r"\(Source: [^)]+\)$", figure.find("figcaption").get_text().strip())
+
+
+@pytest.mark.parametrize("url", SAMPLES)
+def test_footnote_list_with_back_links(built, url):
+    soup = page(built, url)
+    items = soup.select(".footnote > ol > li")
+    assert len(items) == SAMPLES[url]["notes"]
+    for i, li in enumerate(items, start=1):
+        assert li["id"] == f"fn:{i}"
+        back = li.select_one("a.footnote-backref")
+        assert back["href"] == f"#fnref:{i}"
+        ref = soup.find(id=f"fnref:{i}")
+        assert ref is not None and ref.find("a")["href"] == f"#fn:{i}"
+        assert ref.get_text() == str(i)
+
+
+def test_quick_take_notes_on_the_page_match_the_golden_file(built):
+    soup = page(built, "2024/04/defence-industrial-enterprise")
+    notes = []
+    for li in soup.select(".footnote > ol > li"):
+        li.select_one("a.footnote-backref").decompose()
+        notes.append(li.get_text().strip())
+    golden = (REPO / "tests/golden/notes/2024-04-29-defence-industrial-enterprise.txt").read_text(encoding="utf-8")
+    expected = [BeautifulSoup(line.split("] ", 1)[1], "html.parser").get_text() for line in golden.splitlines()]
+    assert notes == expected
+
+
+def test_summary_brief_has_korean_disclaimer_and_related_briefs(built):
+    url = "2025/12/munitions-expansion-summary"
+    soup = page(built, url)
+    disclaimer = soup.select_one(".brief-disclaimer")
+    assert disclaimer["lang"] == "ko"
+    assert re.search(r"[\uac00-\ud7a3]", disclaimer.get_text())
+    related = soup.select(".brief-related a")
+    assert [a.get_text() for a in related] == [
+        "Kim Calls for New Munitions Factories to Raise Missile and Shell Output",
+        "Kim Tours Munitions Plants as Missile Output Plans Extend to 2030"]
+    assert all(resolves(built, url, a["href"]) for a in related)
+    assert soup.select_one(".brief-body blockquote") is not None  # the pull quote
+
+
+def test_series_disclaimer_is_the_default(built):
+    soup = page(built, "2025/12/munitions-expansion-summary")
+    assert soup.select_one(".brief-disclaimer").get_text().strip().startswith("본 요약은")
+
+
+def test_home_lists_the_latest_briefs_newest_first(built):
+    soup = page(built, "")
+    titles = soup.select(".brief-list .brief-list-title")
+    assert [a["href"] for a in titles] == [
+        "2025/12/munitions-expansion-summary/", "2025/12/new-munitions-factories/",
+        "2025/12/munitions-modernization/", "2024/04/defence-industrial-enterprise/"]
+    assert [resolves(built, "", a["href"]) for a in titles] == [True] * 4
+    dates = [d.get_text() for d in soup.select(".brief-list-item .brief-list-meta")]
+    assert dates[0] == "December 28, 2025" and dates[-1] == "April 29, 2024"
+
+
+def test_briefs_are_not_in_the_global_navigation(built):
+    for url in ["", "about", *SAMPLES]:
+        nav_links = [a["href"] for a in page(built, url).select("nav.md-nav a[href]")]
+        assert not [h for h in nav_links if re.search(r"20\d\d/\d\d/", h)], url
+
+
+def test_author_page_lists_their_briefs(built):
+    soup = page(built, "authors/mina-cho")
+    assert soup.find("h1").get_text() == "Mina Cho"
+    links = [a["href"] for a in soup.select("article li a")]
+    assert len(links) == 2 and all(resolves(built, "authors/mina-cho", h) for h in links)
+
+
+def test_json_schema_is_published(built):
+    schema = json.loads((built.root / "site/schema/brief.schema.json").read_text())
+    assert {"title", "date", "authors", "body", "notes", "image"} <= set(schema["properties"])
+    assert set(schema["required"]) == {"title", "date", "authors", "body"}
+    assert schema["additionalProperties"] is False
+
+
+def test_second_build_is_byte_identical(built):
+    before = tree_digest(built.root / "site")
+    assert built.run().returncode == 0
+    assert tree_digest(built.root / "site") == before
+
+
+def test_errors_publish_nothing_and_leave_the_site_as_it_was(built):
+    before = tree_digest(built.root / "site")
+    bad = built.write("2024-05-01-broken.yml", VALID_BRIEF.replace("@lee2024nucleartest", "@lee2024nucleartes"))
+    try:
+        result = built.run()
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert lines[0].startswith("briefs/2024-05-01-broken.yml:7:")
+        assert "error: unknown citation key 'lee2024nucleartes' (did you mean 'lee2024nucleartest'?)" in lines[0]
+        assert lines[-1] == "1 problem found; nothing was published."
+        assert tree_digest(built.root / "site") == before
+        check = built.run("check")
+        assert check.returncode == 1 and check.stderr.startswith("briefs/2024-05-01-broken.yml:7:")
+    finally:
+        bad.unlink()
+
+
+def test_new_scaffolds_a_brief_that_passes_check_once_written(project):
+    result = project.run("new", "Kim’s New Plan: A Test", "--series", "quick-take", "--author", "jordan-park",
+                         "--date", "2024-06-01")
+    assert result.returncode == 0, result.stderr
+    path = project.briefs / "2024-06-01-kims-new-plan-a-test.yml"
+    assert path.is_file()
+    check = project.run("check")
+    assert check.returncode == 1
+    assert check.stderr.splitlines()[0].startswith("briefs/2024-06-01-kims-new-plan-a-test.yml:")
+    assert "'body' is empty" in check.stderr
+    text = path.read_text().replace("body: |\n", "body: |\n  The plan was announced.[@lee2024nucleartest]\n")
+    path.write_text(text)
+    assert project.run("check").returncode == 0
+    again = project.run("new", "Kim’s New Plan: A Test", "--series", "quick-take", "--author", "jordan-park",
+                        "--date", "2024-06-01")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert path.read_text() == text
+
+
+def test_new_rejects_unknown_author(project):
+    result = project.run("new", "Title", "--author", "jordan-prak")
+    assert result.returncode == 1 and "unknown author 'jordan-prak'" in result.stderr
+    assert not list(project.briefs.glob("*-title.yml"))
