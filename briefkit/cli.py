@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 problems in the editors' input (printed in the contract
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -117,6 +118,11 @@ def serve(port: int) -> None:
     _quiet_mkdocs()
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
     config = _config()
     try:
         generate(config)  # fail early, with the editor's errors, before starting the server

@@ -110,7 +110,7 @@ def test_summary_brief_has_korean_disclaimer_and_related_briefs(built):
     related = soup.select(".brief-related a")
     assert [a.get_text() for a in related] == [
         "Kim Calls for New Munitions Factories to Raise Missile and Shell Output",
-        "Kim Tours Munitions Plants as Missile Output Plans Extend to 2030"]
+        "Kim Tours Munitions Plants as Five-Year Missile Plans Take Shape"]
     assert all(resolves(built, url, a["href"]) for a in related)
     assert soup.select_one(".brief-body blockquote") is not None  # the pull quote
 
