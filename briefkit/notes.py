@@ -185,8 +185,7 @@ def scan(text: str, *, allow_notes: bool = True, allow_figures: bool = True) -> 
                 i += 1
                 continue
             spans.append((i, end + 1))
-            follow = text[end + 1 : end + 2]
-            if follow in ("(", "["):  # a link whose text merely contains '@'
+            if text[end + 1 : end + 2] == "(":  # an inline link whose text contains '@'
                 i = end + 1
                 continue
             cluster, problems = parse_cluster(text, i, end)

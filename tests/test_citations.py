@@ -203,3 +203,12 @@ def test_golden_files_have_no_orphans():
     briefs = {p.stem for p in SAMPLES}
     assert {p.stem for p in GOLDEN.glob("*.txt")} == briefs
 
+
+
+def test_no_comma_after_a_title_ending_in_a_question_mark():
+    from briefkit.inlines import tidy_punctuation, to_text
+
+    inlines = [{"t": "Span", "c": [["", [], []], [{"t": "Str", "c": "“War?"}, {"t": "Str", "c": ","},
+                                                  {"t": "Str", "c": "”"}]]},
+               {"t": "Space"}, {"t": "Str", "c": "2024."}]
+    assert to_text(tidy_punctuation(inlines)) == "“War?” 2024."

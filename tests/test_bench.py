@@ -1,0 +1,15 @@
+"""The citation benchmark runs and reports its rows (times are never asserted)."""
+
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_citation_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "citations.py"), "--briefs", "20",
+                             "--sample", "2", "--entries", "30"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "20 briefs, 120 citations" in result.stdout
+    for row in ("one pandoc per brief", "briefkit, cold", "briefkit, nothing changed", "briefkit, one brief edited"):
+        assert row in result.stdout
