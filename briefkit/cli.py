@@ -35,7 +35,7 @@ def _config() -> Config:
 
 def _fail(exc: EditorError) -> None:
     click.echo(exc.diagnostics.format(), err=True)
-    n = len(exc.diagnostics.sorted())
+    n = exc.diagnostics.error_count
     click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was published.", err=True)
     sys.exit(1)
 
@@ -56,6 +56,8 @@ def build() -> None:
         generation = generate(config)
     except EditorError as exc:
         _fail(exc)
+    if generation.warnings.items:
+        click.echo(generation.warnings.format(), err=True)
     publish_site(config, generation)
     click.echo(f"Built {len(generation.briefs)} briefs into site/.", err=True)
 
@@ -105,7 +107,7 @@ def check_command() -> None:
     if diags.items:
         click.echo(diags.format(), err=True)
     if diags.has_errors:
-        n = len([d for d in diags.sorted() if d.severity == "error"])
+        n = diags.error_count
         click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
         sys.exit(1)
     click.echo(f"{len(corpus.briefs)} briefs OK.", err=True)

@@ -40,12 +40,19 @@ class Diagnostics:
     def error(self, span: Span, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(span, message, hint))
 
+    def warning(self, span: Span, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(span, message, hint, severity="warning"))
+
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)
 
     @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.sorted() if d.severity == "error")
+
+    @property
     def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.items)
+        return self.error_count > 0
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(set(self.items), key=_sort_key)

@@ -28,6 +28,7 @@ class Generation:
     pages: dict[str, str]  # path relative to the pages folder → content
     assets: list[str]  # files under briefs/ to publish at the same relative path
     latest_markdown: str  # the home page's list of latest briefs
+    warnings: Diagnostics = field(default_factory=Diagnostics)
     changed: list[str] = field(default_factory=list)
 
 
@@ -62,7 +63,7 @@ def generate(config: Config, *, write: bool = True) -> Generation:
     pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                    ensure_ascii=False) + "\n"
     generation = Generation(config, corpus, resolved, pages, sorted(assets),
-                            renderer.latest(resolved[: config.latest], "index.md"))
+                            renderer.latest(resolved[: config.latest], "index.md"), diags)
     if write:
         generation.changed = write_pages(config.pages_path, pages)
     return generation

@@ -6,6 +6,7 @@ Formatted citations are kept as pandoc's AST: the web page and the PDF render th
 from __future__ import annotations
 
 import html
+import json
 from urllib.parse import quote
 
 # Characters Python-Markdown would read as syntax inside a footnote; written as numeric entities.
@@ -109,3 +110,15 @@ def tidy_punctuation(inlines: list) -> list:
         if j < len(strs) and strs[j]["c"][:1] in (",", "."):
             strs[j]["c"] = strs[j]["c"][1:]
     return inlines
+
+
+def capitalize_first(inlines: list) -> list:
+    """A copy of `inlines` whose first letter is upper case."""
+    copy = json.loads(json.dumps(inlines))
+    for node in _strs(copy, []):
+        text = node["c"]
+        for i, ch in enumerate(text):
+            if ch.isalpha():
+                node["c"] = text[:i] + ch.upper() + text[i + 1 :]
+                return copy
+    return copy

@@ -91,6 +91,9 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
             hint = did_you_mean(str(loc[-1]), fields)
             if not hint and fields:
                 hint = f"known fields: {', '.join(sorted(fields))}"
+        elif kind == "value_error" and "updated_before_date" in err["msg"]:
+            span = doc.span(loc + ("updated",))
+            message, hint = "'updated' is earlier than 'date'", "the update date must be on or after the publication date"
         else:
             span = doc.span(loc)
             message, hint = _type_message(kind, name, value, err)
@@ -299,7 +302,7 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         diags.error(Span(doc.file, 1, 1), f"a brief must be a mapping of fields, not a {type(value).__name__}",
                     "each line looks like 'title: …'")
         return None
-    errors_before = len(diags.items)
+    errors_before = diags.error_count
     notes = value.get("notes")
     if isinstance(notes, dict):
         for label, text in notes.items():
@@ -326,6 +329,13 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
     if isinstance(series, str) and series not in corpus.registry_keys["series"]:
         diags.error(doc.span(("series",)), f"unknown series '{series}'",
                     did_you_mean(series, corpus.series) or "add it to series.yml")
+    for i, key in enumerate(_as_keys(value.get("topics"))):
+        # a topic missing from topics.yml is allowed (its label is derived from the key), but a close
+        # match to a known topic is most likely a typo
+        close = did_you_mean(key, corpus.registry_keys["topics"], cutoff=0.8)
+        if key not in corpus.registry_keys["topics"] and close:
+            diags.warning(doc.span(("topics", i) if isinstance(value.get("topics"), list) else ("topics",)),
+                          f"topic '{key}' is not in topics.yml", close)
     for i, key in enumerate(_as_keys(value.get("related"))):
         if key not in all_slugs:
             diags.error(doc.span(("related", i) if isinstance(value.get("related"), list) else ("related",)),
@@ -393,7 +403,7 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         if isinstance(item, str):
             _no_refs(doc, ("takeaways", i), item, diags)
 
-    if brief is None or len(diags.items) > errors_before:
+    if brief is None or diags.error_count > errors_before:
         return None
     return BriefSource(doc.file, slug, doc, brief, body_scan, note_scans, bib_keys)
 

@@ -37,7 +37,9 @@ def on_pre_build(config) -> None:
             generation = generate(_engine_config(config))
         except EditorError as exc:
             print(exc.diagnostics.format(), file=sys.stderr)
-            raise Abort(f"{len(exc.diagnostics.sorted())} problem(s) in the briefs; nothing was published") from None
+            raise Abort(f"{exc.diagnostics.error_count} problem(s) in the briefs; nothing was published") from None
+        if generation.warnings.items:
+            print(generation.warnings.format(), file=sys.stderr)
     _state["generation"] = generation
 
 

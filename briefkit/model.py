@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 Key = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
@@ -17,6 +17,11 @@ def _one_or_many(value):
 
 
 KeyList = Annotated[list[Key], BeforeValidator(_one_or_many)]
+
+
+def _text_keys(value):
+    """`1: text` under notes: gives the label '1', as [^1] in the body expects."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
 
 
 class _Strict(BaseModel):
@@ -44,7 +49,7 @@ class Brief(_Strict):
     topics: KeyList = Field(default_factory=list, description="Topic keys (labels in topics.yml)")
     summary: str | None = Field(None, description="One or two sentences for listings, feeds and cards")
     image: Figure | None = Field(None, description="Hero image; alt and credit are required")
-    figures: dict[Key, Figure] = Field(
+    figures: Annotated[dict[Key, Figure], BeforeValidator(_text_keys)] = Field(
         default_factory=dict,
         description="Images placed in the body with a paragraph of its own: [figure: label]",
     )
@@ -59,7 +64,14 @@ class Brief(_Strict):
         default_factory=list, description="Extra .bib files (relative to briefs/) added to references.bib"
     )
     body: Text = Field(description="Markdown; [^label] refers to notes, [@key] cites references.bib")
-    notes: dict[Key, Text] = Field(default_factory=dict, description="Footnotes referenced from the body as [^label]")
+    notes: Annotated[dict[Key, Text], BeforeValidator(_text_keys)] = Field(
+        default_factory=dict, description="Footnotes referenced from the body as [^label]")
+
+    @model_validator(mode="after")
+    def _updated_after_date(self):
+        if self.updated is not None and self.updated < self.date:
+            raise ValueError("updated_before_date")
+        return self
 
 
 class Author(_Strict):

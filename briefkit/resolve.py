@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cite import CiteJob, Style, format_jobs
-from .inlines import to_html
+from .inlines import capitalize_first, to_html
 from .load import BriefSource, Corpus
 from .notes import Note, NotePlan, number_notes
 
@@ -69,6 +69,13 @@ def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
         return FormattedNote(note.number, note.kind, to_html(clusters[0]))
     text = note.text
     for cluster, inlines in sorted(zip(note.clusters, clusters, strict=True), key=lambda t: t[0].start, reverse=True):
-        text = text[: cluster.start] + to_html(inlines) + text[cluster.end :]
+        if not text[: cluster.start].strip():
+            inlines = capitalize_first(inlines)  # a note opens with a capital, as in "See Cha, …"
+        formatted = to_html(inlines)
+        after = text[cluster.end :]
+        if formatted.endswith(("”", "’")) and after[:1] in (".", ","):
+            # American punctuation, as the style does inside the citation: “Title.” not “Title”.
+            formatted, after = formatted[:-1] + after[0] + formatted[-1], after[1:]
+        text = text[: cluster.start] + formatted + after
     return FormattedNote(note.number, note.kind, text, note.label)
 

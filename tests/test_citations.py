@@ -212,3 +212,27 @@ def test_no_comma_after_a_title_ending_in_a_question_mark():
                                                   {"t": "Str", "c": "”"}]]},
                {"t": "Space"}, {"t": "Str", "c": "2024."}]
     assert to_text(tidy_punctuation(inlines)) == "“War?” 2024."
+
+
+def test_note_opening_with_a_citation_is_capitalised_and_punctuation_goes_inside_quotes(project):
+    body = "One.[@carlin2021defense] Two.[^a]"
+    notes = {"a": "[see @carlin2021defense, 5], a short form. Also [@carlin2023plenum]."}
+    project.write("2024-04-29-test.yml", brief_yaml(body, notes))
+    assert note_texts(formatted_notes(project))[1] == (
+        "See Carlin and Lee, “Understanding Kim Jong Un’s Economic Policymaking,” 5, a short form. Also Robert "
+        "Carlin and Rachel Minyoung Lee, “North Korea Makes a Still More Conservative Turn at Party Plenum,” 38 North, "
+        "January 5, 2023, https://www.38north.org/2023/01/north-korea-makes-a-still-more-conservative-turn-at-party-"
+        "plenum/.")
+
+
+def test_short_form_in_a_note_takes_the_period_inside_the_quotes(project):
+    body = "One.[@carlin2021defense] Two.[^a]"
+    project.write("2024-04-29-test.yml", brief_yaml(body, {"a": "As argued in [@carlin2021defense]."}))
+    assert note_texts(formatted_notes(project))[1] == (
+        "As argued in Carlin and Lee, “Understanding Kim Jong Un’s Economic Policymaking.”")
+
+
+def test_korean_brief_formats_its_citations(project):
+    project.write("2024-04-29-test.yml", brief_yaml("북한은 새 기업을 공개했다.[@cha2012impossible, 12]", lang="ko"))
+    (text,) = note_texts(formatted_notes(project))
+    assert text.startswith("Victor Cha, The Impossible State") and text.endswith("12.")

@@ -198,3 +198,16 @@ def test_new_rejects_unknown_author(project):
     result = project.run("new", "Title", "--author", "jordan-prak")
     assert result.returncode == 1 and "unknown author 'jordan-prak'" in result.stderr
     assert not list(project.briefs.glob("*-title.yml"))
+
+
+def test_drafts_are_not_published_and_updated_dates_are_shown(project):
+    project.write("2024-04-29-published.yml", VALID_BRIEF + "updated: 2024-05-02\n")
+    project.write("2024-04-30-a-draft.yml", VALID_BRIEF.replace("title: A test brief", "title: Draft only")
+                  + "status: draft\n")
+    assert project.run().returncode == 0
+    assert not (project.root / "site/2024/04/a-draft").exists()
+    soup = page(project, "2024/04/published")
+    updated = soup.select_one(".brief-updated")
+    assert updated.get_text() == "Updated May 2, 2024"
+    assert updated.find("time")["datetime"] == "2024-05-02"
+    assert "Draft only" not in (project.root / "site/index.html").read_text()

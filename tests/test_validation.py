@@ -305,3 +305,22 @@ def test_registry_entry_errors(project):
         "briefs/series.yml:1:1: error: missing required field 'label' in quick-take",
         "briefs/series.yml:2:3: error: unknown field 'lable' in quick-take (did you mean 'label'?)",
     ]
+
+
+def test_numeric_note_labels_work(project):
+    project.write(NAME, VALID_BRIEF.replace("[^a]", "[^1]").replace("  a: A prose", "  1: A prose"))
+    assert project.errors() == []
+
+
+def test_updated_before_date(project):
+    text = VALID_BRIEF + "updated: 2024-04-01\n"
+    assert only_error(project, text) == (
+        f"{FILE}:10:10: error: 'updated' is earlier than 'date' (the update date must be on or after the publication date)")
+
+
+def test_misspelt_topic_is_a_warning_and_unknown_topic_is_fine(project):
+    project.write(NAME, VALID_BRIEF + "topics: [econmy, brand-new-topic]\n")
+    assert project.errors() == [f"{FILE}:10:10: warning: topic 'econmy' is not in topics.yml (did you mean 'economy'?)"]
+    result = project.run("check")
+    assert result.returncode == 0
+    assert "warning: topic 'econmy'" in result.stderr
