@@ -93,7 +93,8 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
                 hint = f"known fields: {', '.join(sorted(fields))}"
         elif kind == "value_error" and "updated_before_date" in err["msg"]:
             span = doc.span(loc + ("updated",))
-            message, hint = "'updated' is earlier than 'date'", "the update date must be on or after the publication date"
+            message = "'updated' is earlier than 'date'"
+            hint = "the update date must be on or after the publication date"
         else:
             span = doc.span(loc)
             message, hint = _type_message(kind, name, value, err)

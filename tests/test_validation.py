@@ -315,7 +315,8 @@ def test_numeric_note_labels_work(project):
 def test_updated_before_date(project):
     text = VALID_BRIEF + "updated: 2024-04-01\n"
     assert only_error(project, text) == (
-        f"{FILE}:10:10: error: 'updated' is earlier than 'date' (the update date must be on or after the publication date)")
+        f"{FILE}:10:10: error: 'updated' is earlier than 'date' "
+        "(the update date must be on or after the publication date)")
 
 
 def test_misspelt_topic_is_a_warning_and_unknown_topic_is_fine(project):
