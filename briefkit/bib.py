@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 
 from .diagnostics import Diagnostics, Span
-from .pandoc import pandoc_path
+from .pandoc import pandoc_path, pandoc_version
 
 # Fields whose case pandoc would change (it converts English titles to sentence case for CSL);
 # an extra pair of braces protects them, so the notes print the capitalisation the .bib gives.
@@ -131,7 +132,7 @@ def to_biblatex(entries: list[BibEntry]) -> str:
 def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
     """CSL-JSON item per key, converted by pandoc and cached on disk by the .bib content."""
     text = to_biblatex(entries)
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256((pandoc_version() + "\0" + text).encode()).hexdigest()
     cache_file = cache_dir / "bib" / f"{digest}.json"
     if cache_file.exists():
         items = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -140,7 +141,7 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
                               capture_output=True, check=True)
         items = json.loads(proc.stdout)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(items, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         tmp.replace(cache_file)
     return {item["id"]: item for item in items}

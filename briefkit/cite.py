@@ -10,6 +10,7 @@ keyed by everything that can change them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -17,14 +18,20 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
+from .diagnostics import Diagnostics, Span
 from .inlines import MARKERS, tidy_punctuation
 from .notes import Cluster, Note
-from .pandoc import pandoc_path
+from .pandoc import pandoc_path, pandoc_version
 
 ENGINE_VERSION = "3"
 BATCH_SIZE = 24  # briefs per citeproc run; one run must stay under the number of markers
 _LUA = Path(__file__).with_name("citeproc.lua")
+
+
+class CiteprocError(Exception):
+    """pandoc could not format the citations, almost always because of the CSL style file."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,16 @@ def cluster_source(cluster: Cluster, namespace: str = "") -> str:
     return "[" + "; ".join(parts) + "]"
 
 
+@functools.cache
+def _engine_id() -> str:
+    """Changes whenever the formatting machinery does: our version, pandoc's, the Lua script."""
+    return hashlib.sha256(f"{ENGINE_VERSION}\0{pandoc_version()}\0".encode() + _LUA.read_bytes()).hexdigest()
+
+
 def _job_key(job: CiteJob, style: Style, items: dict[str, dict]) -> str:
     keys = sorted({i.key for n in job.notes for c in n.clusters for i in c.items})
     payload = {
-        "engine": ENGINE_VERSION,
+        "engine": _engine_id(),
         "csl": style.digest,
         "lang": csl_lang(job.lang),
         "notes": [[n.kind, [cluster_source(c) for c in n.clusters]] for n in job.notes],
@@ -125,7 +138,7 @@ def _run_pandoc(batches: list[list[tuple[CiteJob, Path]]], style: Style, items: 
     proc = subprocess.run([pandoc_path(), "lua", str(_LUA)], input=json.dumps(request).encode(),
                           capture_output=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"pandoc citeproc failed: {proc.stderr.decode(errors='replace')}")
+        raise CiteprocError(proc.stderr.decode(errors="replace").strip())
     return json.loads(proc.stdout)
 
 
@@ -145,3 +158,23 @@ def _batch_request(batch: list[tuple[CiteJob, Path]], items: dict[str, dict]) ->
         briefs.append({"notes": [{"kind": n.kind, "clusters": [cluster_source(c, namespace) for c in n.clusters]}
                                  for n in job.notes]})
     return {"lang": csl_lang(batch[0][0].lang), "references": references, "briefs": briefs}
+
+
+CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+
+
+def check_style(path: Path, display: str, diags: Diagnostics) -> None:
+    """The CSL file exists, is well-formed XML and is a CSL style with a citation layout."""
+    if not path.is_file():
+        diags.error(Span(display, 1, 1), "CSL style file not found", "set extra.briefkit.csl in mkdocs.yml")
+        return
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as exc:
+        line, col = exc.position
+        diags.error(Span(display, line, col + 1), f"the CSL style is not well-formed XML: {exc.msg}")
+        return
+    if root.tag != CSL_NS + "style":
+        diags.error(Span(display, 1, 1), "this file is not a CSL style (no <style> element in the CSL namespace)")
+    elif root.find(CSL_NS + "citation") is None:
+        diags.error(Span(display, 1, 1), "the CSL style has no <citation> element", "notes need a citation layout")

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .load import Corpus, load_corpus
@@ -34,8 +35,7 @@ class Generation:
 
 def check(config: Config) -> tuple[Corpus, Diagnostics]:
     corpus, diags = load_corpus(config)
-    if not config.csl_path.is_file():
-        diags.error(Span(config.csl, 1, 1), "CSL style file not found", "set extra.briefkit.csl in mkdocs.yml")
+    check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
 
@@ -45,7 +45,11 @@ def generate(config: Config, *, write: bool = True) -> Generation:
         raise EditorError(diags)
     published = [b for b in corpus.briefs if b.brief.status == "published"]
     corpus_published = Corpus(published, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
-    resolved = resolve(corpus_published, config.csl_path, config.cache_path)
+    try:
+        resolved = resolve(corpus_published, config.csl_path, config.cache_path)
+    except CiteprocError as exc:
+        diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
+        raise EditorError(diags) from None
     by_slug = {rb.slug: rb for rb in resolved}
     renderer = Renderer(config.templates_path, corpus, config.site_name)
     pages: dict[str, str] = {}

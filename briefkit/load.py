@@ -249,6 +249,7 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
             all_entries[e.key] = e
     corpus.bibliography = Bibliography(entries=all_entries)
 
+    main_keys = frozenset(e.key for e in entries_by_file.get("references.bib", []))
     slugs: dict[str, str] = {}
     all_slugs = {BRIEF_NAME.match(p.name).group("slug") for p, _, _ in raw}
     for path, display, doc in raw:
@@ -258,18 +259,16 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
                         f"{slugs[slug]} has the same slug; URLs must be unique")
         else:
             slugs[slug] = display
-        keys = set(k for e in entries_by_file.get("references.bib", []) for k in [e.key])
+        keys = set(main_keys)
         extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
         for name in extra if isinstance(extra, list) else []:
             keys |= {e.key for e in entries_by_file.get(name, [])} if isinstance(name, str) else set()
         source = check_brief(config, corpus, doc, slug, all_slugs, frozenset(keys), diags)
         if source:
             corpus.briefs.append(source)
-    if not diags.has_errors:
-        cited = {i.key for b in corpus.briefs for s in [b.body_scan, *b.note_scans.values()]
-                 for c in s.clusters for i in c.items}
-        used = [all_entries[k] for k in sorted(cited)]
-        corpus.bibliography.csl_items = csl_items(used, config.cache_path) if used else {}
+    if not diags.has_errors and all_entries:
+        # every entry, so that crossref/xdata parents are there; cached by the entries' content
+        corpus.bibliography.csl_items = csl_items(list(all_entries.values()), config.cache_path)
     corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)
     return corpus, diags
 

@@ -325,3 +325,20 @@ def test_misspelt_topic_is_a_warning_and_unknown_topic_is_fine(project):
     result = project.run("check")
     assert result.returncode == 0
     assert "warning: topic 'econmy'" in result.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "templates/house-chicago-notes.csl:1:1: error: CSL style file not found"),
+    ("<style><citation>", "templates/house-chicago-notes.csl:1:18: error: the CSL style is not well-formed XML"),
+    ("<html/>", "templates/house-chicago-notes.csl:1:1: error: this file is not a CSL style"),
+    ('<style xmlns="http://purl.org/net/xbiblio/csl"/>',
+     "templates/house-chicago-notes.csl:1:1: error: the CSL style has no <citation> element"),
+])
+def test_missing_or_invalid_csl(project, content, expected):
+    csl = project.root / "templates" / "house-chicago-notes.csl"
+    csl.unlink()
+    if content is not None:
+        csl.write_text(content)
+    project.write(NAME, VALID_BRIEF)
+    errors = project.errors()
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
