@@ -34,9 +34,8 @@ def _config() -> Config:
 
 
 def _fail(exc: EditorError) -> None:
+    # only diagnostic lines: tools and tests read this output line by line
     click.echo(exc.diagnostics.format(), err=True)
-    n = exc.diagnostics.error_count
-    click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was published.", err=True)
     sys.exit(1)
 
 
@@ -107,8 +106,6 @@ def check_command() -> None:
     if diags.items:
         click.echo(diags.format(), err=True)
     if diags.has_errors:
-        n = diags.error_count
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
         sys.exit(1)
     click.echo(f"{len(corpus.briefs)} briefs OK.", err=True)
 

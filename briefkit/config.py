@@ -30,6 +30,7 @@ class Config:
     pages_dir: str = ".build/pages"  # generated Markdown, git-ignored
     cache_dir: str = ".cache"
     latest: int = 10  # briefs listed on the home page
+    related: int = 4  # related briefs listed under a brief
 
     @property
     def briefs_path(self) -> Path:

@@ -15,6 +15,7 @@ from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .load import Corpus, load_corpus
 from .model import brief_json_schema
+from .related import related_briefs
 from .render import Renderer
 from .resolve import ResolvedBrief, resolve
 
@@ -50,12 +51,12 @@ def generate(config: Config, *, write: bool = True) -> Generation:
     except CiteprocError as exc:
         diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
         raise EditorError(diags) from None
-    by_slug = {rb.slug: rb for rb in resolved}
+    related = related_briefs(resolved, config.related)
     renderer = Renderer(config.templates_path, corpus, config.site_name)
     pages: dict[str, str] = {}
     assets: set[str] = set()
     for rb in resolved:
-        pages[rb.page_path] = renderer.brief_page(rb, by_slug)
+        pages[rb.page_path] = renderer.brief_page(rb, related[rb.slug])
         if rb.brief.image:
             assets.add(rb.brief.image.file)
         assets.update(f.file for f in rb.brief.figures.values())

@@ -90,13 +90,12 @@ class Renderer:
             body = body[:start] + text + body[end:]
         return body
 
-    def brief_page(self, rb: ResolvedBrief, by_slug: dict[str, ResolvedBrief]) -> str:
+    def brief_page(self, rb: ResolvedBrief, related_briefs: list[ResolvedBrief]) -> str:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
         disclaimer = brief.disclaimer if brief.disclaimer is not None else (series.disclaimer if series else None)
         authors = [(self.corpus.authors[k], relative(rb.page_path, f"authors/{k}.md")) for k in brief.authors]
-        related = [PageLink(by_slug[s].brief.title, relative(rb.page_path, by_slug[s].page_path))
-                   for s in brief.related if s in by_slug]
+        related = [PageLink(r.brief.title, relative(rb.page_path, r.page_path)) for r in related_briefs]
         topics = [(self.corpus.topics[t].label if t in self.corpus.topics else t.replace("-", " ").title())
                   for t in brief.topics]
         return self.env.get_template("brief.md.j2").render(
