@@ -199,11 +199,14 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
     if not config.briefs_path.is_dir():
         diags.error(Span(config.briefs_dir, 1, 1), "the briefs folder does not exist")
         return corpus, diags
+    registry_docs = {}
     for name in REGISTRY_FILES:
-        entries, doc = load_registry(config, name, diags)
+        entries, registry_docs[name] = load_registry(config, name, diags)
         setattr(corpus, name, entries)
+        doc = registry_docs[name]
         corpus.registry_keys[name] = set(map(str, doc.value)) if doc and isinstance(doc.value, dict) else set()
-    _check_author_photos(config, corpus, diags)
+    if registry_docs["authors"]:
+        _check_author_photos(config, corpus, registry_docs["authors"], diags)
 
     raw: list[tuple[Path, str, LocatedDocument]] = []
     for path in brief_files(config):
@@ -284,11 +287,10 @@ def _inside_briefs(config: Config, name: str) -> Path | None:
     return target
 
 
-def _check_author_photos(config: Config, corpus: Corpus, diags: Diagnostics) -> None:
-    display = display_path(config, config.briefs_path / "authors.yml")
+def _check_author_photos(config: Config, corpus: Corpus, doc: LocatedDocument, diags: Diagnostics) -> None:
     for key, author in corpus.authors.items():
         if author.photo and not ((p := _inside_briefs(config, author.photo)) and p.is_file()):
-            diags.error(Span(display, 1, 1), f"photo '{author.photo}' of author '{key}' not found",
+            diags.error(doc.span((key, "photo")), f"photo '{author.photo}' of author '{key}' not found",
                         "paths are relative to briefs/")
 
 

@@ -342,3 +342,11 @@ def test_missing_or_invalid_csl(project, content, expected):
     project.write(NAME, VALID_BRIEF)
     errors = project.errors()
     assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_missing_author_photo(project):
+    text = (project.briefs / "authors.yml").read_text().replace("images/authors/jordan-park.svg", "images/nope.svg")
+    project.write("authors.yml", text, dedent=False)
+    assert project.errors() == [
+        f"briefs/authors.yml:{pos(text, 'images/nope.svg')}: error: photo 'images/nope.svg' of author 'jordan-park' "
+        "not found (paths are relative to briefs/)"]
