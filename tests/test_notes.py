@@ -73,3 +73,8 @@ def test_scanning_never_crashes_and_problems_stay_in_the_text(text):
         assert 0 <= p.offset <= len(text)
     for c in s.clusters:
         assert text[c.start] == "[" and text[c.end - 1] == "]"
+
+
+def test_escaped_bracket_is_not_a_citation():
+    s = scan("Follow \\[@KCNAWatch] for updates.")
+    assert not s.clusters and not s.problems
