@@ -48,7 +48,7 @@ class Diagnostics:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for d in self.sorted() if d.severity == "error")
+        return sum(1 for d in self.items if d.severity == "error")
 
     @property
     def has_errors(self) -> bool:

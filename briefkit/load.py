@@ -323,28 +323,26 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         return value.get(key) if isinstance(value.get(key), str) else None
 
     # references to registries
-    for i, key in enumerate(_as_keys(value.get("authors"))):
+    for key, path in _keys_with_paths(value.get("authors"), "authors"):
         if key not in corpus.registry_keys["authors"]:
-            diags.error(doc.span(("authors", i) if isinstance(value.get("authors"), list) else ("authors",)),
-                        f"unknown author '{key}'", did_you_mean(key, corpus.authors) or "add the author to authors.yml")
+            diags.error(doc.span(path), f"unknown author '{key}'",
+                        did_you_mean(key, corpus.registry_keys["authors"]) or "add the author to authors.yml")
     series = value.get("series")
     if isinstance(series, str) and series not in corpus.registry_keys["series"]:
         diags.error(doc.span(("series",)), f"unknown series '{series}'",
-                    did_you_mean(series, corpus.series) or "add it to series.yml")
-    for i, key in enumerate(_as_keys(value.get("topics"))):
+                    did_you_mean(series, corpus.registry_keys["series"]) or "add it to series.yml")
+    for key, path in _keys_with_paths(value.get("topics"), "topics"):
         # a topic missing from topics.yml is allowed (its label is derived from the key), but a close
         # match to a known topic is most likely a typo
         close = did_you_mean(key, corpus.registry_keys["topics"], cutoff=0.8)
         if key not in corpus.registry_keys["topics"] and close:
-            diags.warning(doc.span(("topics", i) if isinstance(value.get("topics"), list) else ("topics",)),
-                          f"topic '{key}' is not in topics.yml", close)
-    for i, key in enumerate(_as_keys(value.get("related"))):
+            diags.warning(doc.span(path), f"topic '{key}' is not in topics.yml", close)
+    for key, path in _keys_with_paths(value.get("related"), "related"):
         if key not in all_slugs:
-            diags.error(doc.span(("related", i) if isinstance(value.get("related"), list) else ("related",)),
-                        f"unknown related brief '{key}'",
+            diags.error(doc.span(path), f"unknown related brief '{key}'",
                         did_you_mean(key, all_slugs) or "use the slug: the file name without date and extension")
         elif key == slug:
-            diags.error(doc.span(("related", i)), "a brief cannot be related to itself")
+            diags.error(doc.span(path), "a brief cannot be related to itself")
 
     # images
     figure_labels: set[str] = set()
@@ -410,11 +408,12 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
     return BriefSource(doc.file, slug, doc, brief, body_scan, note_scans, bib_keys)
 
 
-def _as_keys(value) -> list[str]:
+def _keys_with_paths(value, field: str) -> list[tuple[str, tuple]]:
+    """The string keys of a one-or-many field, each with its path in the document."""
     if isinstance(value, str):
-        return [value]
+        return [(value, (field,))]
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
+        return [(v, (field, i)) for i, v in enumerate(value) if isinstance(v, str)]
     return []
 
 

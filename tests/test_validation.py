@@ -350,3 +350,13 @@ def test_missing_author_photo(project):
     assert project.errors() == [
         f"briefs/authors.yml:{pos(text, 'images/nope.svg')}: error: photo 'images/nope.svg' of author 'jordan-park' "
         "not found (paths are relative to briefs/)"]
+
+
+def test_positions_in_lists_with_wrong_items(project):
+    text = VALID_BRIEF.replace("[jordan-park]", "[42, jordan-prak]") + "related: [test-brief]\n"
+    project.write(NAME, text)
+    assert project.errors() == [
+        f"{FILE}:4:11: error: 'authors.0' must be text, not 42 (put the value in quotes)",
+        f"{FILE}:{pos(text, 'jordan-prak')}: error: unknown author 'jordan-prak' (did you mean 'jordan-park'?)",
+        f"{FILE}:10:11: error: a brief cannot be related to itself",
+    ]
