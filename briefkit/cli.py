@@ -24,9 +24,17 @@ ROOT = Path.cwd()
 MKDOCS_FILE = "mkdocs.yml"
 
 
-def _quiet_mkdocs() -> None:
+def _quiet_mkdocs(level: int = logging.WARNING) -> None:
+    """Silence the MkDocs 2.0 banners; show MkDocs' own messages from `level` up."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    log = logging.getLogger("mkdocs")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    log.setLevel(level)
 
 
 def _config() -> Config:
@@ -114,14 +122,9 @@ def check_command() -> None:
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
 def serve(port: int) -> None:
     """Preview the site with live reload when a brief, the .bib, a registry or a template changes."""
-    _quiet_mkdocs()
+    _quiet_mkdocs(logging.INFO)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    mkdocs_log = logging.getLogger("mkdocs")
-    mkdocs_log.addHandler(handler)
-    mkdocs_log.setLevel(logging.INFO)
     config = _config()
     try:
         generate(config)  # fail early, with the editor's errors, before starting the server

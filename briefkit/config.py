@@ -29,8 +29,9 @@ class Config:
     csl: str = "templates/house-chicago-notes.csl"
     pages_dir: str = ".build/pages"  # generated Markdown, git-ignored
     cache_dir: str = ".cache"
-    latest: int = 10  # briefs listed on the home page
+    page_size: int = 10  # briefs per listing page (home, series, topics, authors, archive)
     related: int = 4  # related briefs listed under a brief
+    feed_size: int = 20  # entries per Atom/RSS feed
 
     @property
     def briefs_path(self) -> Path:

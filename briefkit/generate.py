@@ -6,13 +6,17 @@ list of editors' assets (images) any site engine can publish; see mkdocs_glue fo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
+from .feeds import feed_pages
+from .listings import Listing, build_listings
 from .load import Corpus, load_corpus
 from .model import brief_json_schema
 from .related import related_briefs
@@ -40,19 +44,36 @@ def check(config: Config) -> tuple[Corpus, Diagnostics]:
     return corpus, diags
 
 
-def generate(config: Config, *, write: bool = True) -> Generation:
+def today() -> dt.date:
+    """The build date that decides which briefs are due; BRIEFKIT_TODAY (YYYY-MM-DD) fixes it for tests."""
+    fixed = os.environ.get("BRIEFKIT_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def status_of(brief, day: dt.date) -> str:
+    """"" for a published brief, "draft" or "scheduled" (dated in the future) otherwise."""
+    if brief.status == "draft":
+        return "draft"
+    return "scheduled" if brief.date > day else ""
+
+
+def generate(config: Config, *, write: bool = True, drafts: bool = False) -> Generation:
+    """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included."""
     corpus, diags = check(config)
     if diags.has_errors:
         raise EditorError(diags)
-    published = [b for b in corpus.briefs if b.brief.status == "published"]
-    corpus_published = Corpus(published, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
+    day = today()
+    status = {b.slug: status_of(b.brief, day) for b in corpus.briefs}
+    visible = [b for b in corpus.briefs if drafts or not status[b.slug]]
+    corpus_published = Corpus(visible, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
     try:
         resolved = resolve(corpus_published, config.csl_path, config.cache_path)
     except CiteprocError as exc:
         diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
         raise EditorError(diags) from None
     related = related_briefs(resolved, config.related)
-    renderer = Renderer(config.templates_path, corpus, config.site_name)
+    renderer = Renderer(config.templates_path, corpus, config.site_name,
+                        {slug: s for slug, s in status.items() if s})
     pages: dict[str, str] = {}
     assets: set[str] = set()
     for rb in resolved:
@@ -60,18 +81,50 @@ def generate(config: Config, *, write: bool = True) -> Generation:
         if rb.brief.image:
             assets.add(rb.brief.image.file)
         assets.update(f.file for f in rb.brief.figures.values())
-    for key, author in corpus.authors.items():
-        theirs = [rb for rb in resolved if key in rb.brief.authors]
-        pages[f"authors/{key}.md"] = renderer.author_page(key, theirs)
-        if author.photo:
-            assets.add(author.photo)
+    assets.update(a.photo for a in corpus.authors.values() if a.photo)
+    listings = build_listings(corpus, resolved)
+    latest = ""
+    for listing in listings:
+        listing_pages = renderer.listing_pages(listing, config.page_size)
+        if listing.kind == "home":
+            latest = listing_pages.pop("index.md")
+        pages.update(listing_pages)
+    pages.update(index_pages(renderer, corpus, listings))
+    pages.update(feed_pages(listings, renderer, config.site_url, config.site_name, config.feed_size))
     pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                    ensure_ascii=False) + "\n"
-    generation = Generation(config, corpus, resolved, pages, sorted(assets),
-                            renderer.latest(resolved[: config.latest], "index.md"), diags)
+    generation = Generation(config, corpus, resolved, pages, sorted(assets), latest, diags)
     if write:
         generation.changed = write_pages(config.pages_path, pages)
     return generation
+
+
+def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> dict[str, str]:
+    """The pages that list all series, topics, authors and archive periods."""
+    by_kind: dict[str, list[Listing]] = {}
+    for listing in listings:
+        by_kind.setdefault(listing.kind, []).append(listing)
+    pages = {
+        "series/index.md": renderer.index_page(
+            "series/index.md", "Series", "", [(x.title, x.first, x.description, len(x.briefs))
+                                              for x in by_kind.get("series", [])]),
+        "topics/index.md": renderer.index_page(
+            "topics/index.md", "Topics", "", [(x.title, x.first, x.description, len(x.briefs))
+                                              for x in by_kind.get("topic", []) if x.briefs]),
+        "authors/index.md": renderer.index_page(
+            "authors/index.md", "Authors", "", [(x.title, x.first, x.extra["author"].role, len(x.briefs))
+                                                for x in by_kind.get("author", [])]),
+    }
+    months: dict[str, list[Listing]] = {}
+    for x in by_kind.get("month", []):
+        months.setdefault(str(x.extra["year"]), []).append(x)
+    items = []
+    for year in sorted(by_kind.get("year", []), key=lambda x: x.key, reverse=True):
+        items.append((year.key, year.first, None, len(year.briefs)))
+        items += [(f"{x.title.removeprefix('Briefs of ')}", x.first, None, len(x.briefs))
+                  for x in sorted(months.get(year.key, []), key=lambda x: x.key, reverse=True)]
+    pages["archive/index.md"] = renderer.index_page("archive/index.md", "Archive", "", items)
+    return pages
 
 
 def write_pages(folder: Path, pages: dict[str, str]) -> list[str]:

@@ -8,10 +8,12 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
+from email.utils import format_datetime
 from pathlib import Path
 
 import jinja2
 
+from .listings import Listing
 from .load import Corpus
 from .model import Figure
 from .resolve import ResolvedBrief
@@ -56,6 +58,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(md_text=md_text, attr=md_attr, indent_md=indent_md, long_date=long_date,
+                       rfc822=format_datetime,
                        tojson=lambda v: json.dumps(v, ensure_ascii=False))
     return env
 
@@ -70,11 +73,38 @@ def relative(from_page: str, to_file: str) -> str:
     return posixpath.relpath(to_file, posixpath.dirname(from_page) or ".")
 
 
+def page_window(current: int, count: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last and a few around the current one; None marks a gap."""
+    shown = sorted({1, count, *range(max(1, current - radius), min(count, current + radius) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One brief in a listing, with links relative to the listing page."""
+
+    title: str
+    link: str
+    series_label: str
+    series_link: str
+    authors: list[tuple[str, str]]
+    date: dt.date
+    summary: str
+    thumbnail: tuple[str, str] | None  # (src, alt)
+    status: str  # "", "draft" or "scheduled"
+
+
 class Renderer:
-    def __init__(self, templates: Path, corpus: Corpus, site_name: str):
+    def __init__(self, templates: Path, corpus: Corpus, site_name: str, status: dict[str, str] | None = None):
         self.env = make_environment(templates)
         self.corpus = corpus
         self.site_name = site_name
+        self.status = status or {}  # slug → "draft" / "scheduled" when previewing unpublished briefs
 
     def figure(self, figure: Figure, page: str, css_class: str) -> str:
         return self.env.get_template("partials/figure.md.j2").render(
@@ -93,7 +123,7 @@ class Renderer:
     def brief_page(self, rb: ResolvedBrief, related_briefs: list[ResolvedBrief]) -> str:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
-        disclaimer = brief.disclaimer if brief.disclaimer is not None else (series.disclaimer if series else None)
+        disclaimer = self.disclaimer(rb)
         authors = [(self.corpus.authors[k], relative(rb.page_path, f"authors/{k}.md")) for k in brief.authors]
         related = [PageLink(r.brief.title, relative(rb.page_path, r.page_path)) for r in related_briefs]
         topics = [(self.corpus.topics[t].label if t in self.corpus.topics else t.replace("-", " ").title())
@@ -105,16 +135,61 @@ class Renderer:
             disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
             site_name=self.site_name)
 
-    def latest(self, briefs: list[ResolvedBrief], page: str) -> str:
-        entries = [(rb, relative(page, rb.page_path), self._series_label(rb)) for rb in briefs]
-        return self.env.get_template("latest.md.j2").render(entries=entries)
+    def feed_content(self, rb: ResolvedBrief) -> str:
+        brief = rb.brief
+        disclaimer = self.disclaimer(rb)
+        return self.env.get_template("feeds/entry.md.j2").render(
+            brief=brief, hero=self.figure(brief.image, rb.page_path, "brief-hero") if brief.image else "",
+            body=self.body(rb), notes=rb.notes, disclaimer=disclaimer,
+            disclaimer_lang=guess_lang(disclaimer or "", brief.lang))
 
-    def author_page(self, key: str, briefs: list[ResolvedBrief]) -> str:
-        page = f"authors/{key}.md"
-        author = self.corpus.authors[key]
-        entries = [(rb, relative(page, rb.page_path), self._series_label(rb)) for rb in briefs]
-        photo = relative(page, author.photo) if author.photo else None
-        return self.env.get_template("author.md.j2").render(author=author, key=key, entries=entries, photo=photo)
+    def disclaimer(self, rb: ResolvedBrief) -> str | None:
+        brief = rb.brief
+        series = self.corpus.series.get(brief.series) if brief.series else None
+        return brief.disclaimer if brief.disclaimer is not None else (series.disclaimer if series else None)
+
+    def entry(self, rb: ResolvedBrief, page: str) -> Entry:
+        brief = rb.brief
+        series = self.corpus.series.get(brief.series) if brief.series else None
+        thumb = (relative(page, brief.image.file), brief.image.alt) if brief.image else None
+        return Entry(
+            title=brief.title, link=relative(page, rb.page_path),
+            series_label=series.label if series else "",
+            series_link=relative(page, f"series/{brief.series}.md") if series else "",
+            authors=[(self.corpus.authors[k].name, relative(page, f"authors/{k}.md")) for k in brief.authors],
+            date=brief.date, summary=brief.summary or "", thumbnail=thumb, status=self.status.get(rb.slug, ""))
+
+    def pagination(self, listing: Listing, number: int, count: int) -> dict:
+        page = listing.page_path(number)
+        link = lambda n: relative(page, listing.page_path(n))  # noqa: E731
+        return {"number": number, "count": count,
+                "previous": link(number - 1) if number > 1 else None,
+                "next": link(number + 1) if number < count else None,
+                "pages": [(n, link(n) if n else None) for n in page_window(number, count)] if count > 1 else []}
+
+    def listing_pages(self, listing: Listing, page_size: int) -> dict[str, str]:
+        """Every page of a listing; for the home listing, page 1 is the fragment for docs/index.md."""
+        pages = {}
+        chunks = listing.pages(page_size)
+        for number, briefs in chunks:
+            path = listing.page_path(number)
+            context = {
+                "listing": listing, "fragment": listing.kind == "home" and number == 1,
+                "entries": [self.entry(rb, path) for rb in briefs],
+                "pagination": self.pagination(listing, number, len(chunks)),
+                "feed": relative(path, listing.feed) if listing.feed else None,
+                "photo": None,
+            }
+            author = listing.extra.get("author")
+            if author is not None and author.photo:
+                context["photo"] = relative(path, author.photo)
+            pages[path] = self.env.get_template("listing.md.j2").render(**context)
+        return pages
+
+    def index_page(self, path: str, title: str, intro: str, items: list[tuple[str, str, str | None, int]]) -> str:
+        """A page listing series, topics, authors or archive months: (label, target page, description, count)."""
+        rows = [(label, relative(path, target), description, count) for label, target, description, count in items]
+        return self.env.get_template("index.md.j2").render(title=title, intro=intro, items=rows)
 
     def _series_label(self, rb: ResolvedBrief) -> str:
         series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None

@@ -123,12 +123,12 @@ def test_series_disclaimer_is_the_default(built):
 
 def test_home_lists_the_latest_briefs_newest_first(built):
     soup = page(built, "")
-    titles = soup.select(".brief-list .brief-list-title")
+    titles = soup.select(".brief-list .brief-entry-title a")
     assert [a["href"] for a in titles] == [
         "2025/12/munitions-expansion-summary/", "2025/12/new-munitions-factories/",
         "2025/12/munitions-modernization/", "2024/04/defence-industrial-enterprise/"]
     assert [resolves(built, "", a["href"]) for a in titles] == [True] * 4
-    dates = [d.get_text() for d in soup.select(".brief-list-item .brief-list-meta")]
+    dates = [d.get_text() for d in soup.select(".brief-entry-meta time")]
     assert dates[0] == "December 28, 2025" and dates[-1] == "April 29, 2024"
 
 
@@ -141,7 +141,7 @@ def test_briefs_are_not_in_the_global_navigation(built):
 def test_author_page_lists_their_briefs(built):
     soup = page(built, "authors/mina-cho")
     assert soup.find("h1").get_text() == "Mina Cho"
-    links = [a["href"] for a in soup.select("article li a")]
+    links = [a["href"] for a in soup.select(".brief-entry-title a")]
     assert len(links) == 2 and all(resolves(built, "authors/mina-cho", h) for h in links)
 
 

@@ -1,0 +1,45 @@
+"""Markdown → HTML for content published outside the site engine's pages (feed entries).
+
+Uses the same Markdown dialect as the site (see mkdocs.yml), and makes every link absolute.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import markdown
+
+EXTENSIONS = ["footnotes", "attr_list", "md_in_html", "admonition", "tables"]
+_URL_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+
+
+def page_url(site_url: str, page_path: str) -> str:
+    """The published URL of a generated Markdown page (directory URLs)."""
+    path = page_path.removesuffix(".md")
+    if path == "index" or path.endswith("/index"):
+        path = path.removesuffix("index")
+    else:
+        path += "/"
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def to_html(text: str, page_path: str, site_url: str) -> str:
+    html = markdown.markdown(text, extensions=EXTENSIONS,
+                             extension_configs={"footnotes": {"UNIQUE_IDS": True}})
+    return absolutize(html, page_path, site_url)
+
+
+def absolutize(html: str, page_path: str, site_url: str) -> str:
+    base = posixpath.dirname(page_path)
+
+    def fix(m: re.Match) -> str:
+        url = m.group("url")
+        if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) or url.startswith(("#", "/")):
+            return m.group(0)
+        target, _, fragment = url.partition("#")
+        resolved = posixpath.normpath(posixpath.join(base, target))
+        absolute = page_url(site_url, resolved) if resolved.endswith(".md") else site_url.rstrip("/") + "/" + resolved
+        return f'{m.group("attr")}="{absolute}{"#" + fragment if fragment else ""}"'
+
+    return _URL_ATTR.sub(fix, html)
