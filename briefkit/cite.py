@@ -25,7 +25,7 @@ from .inlines import MARKERS, tidy_punctuation
 from .notes import Cluster, Note
 from .pandoc import pandoc_path, pandoc_version
 
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 BATCH_SIZE = 24  # briefs per citeproc run; one run must stay under the number of markers
 _LUA = Path(__file__).with_name("citeproc.lua")
 

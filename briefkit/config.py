@@ -32,6 +32,8 @@ class Config:
     page_size: int = 10  # briefs per listing page (home, series, topics, authors, archive)
     related: int = 4  # related briefs listed under a brief
     feed_size: int = 20  # entries per Atom/RSS feed
+    pdf: bool = False  # link each brief's PDF (built by the print step)
+    cta: dict | None = None  # call to action under each brief: {text (Markdown), link_text, url}
 
     @property
     def briefs_path(self) -> Path:
@@ -64,5 +66,9 @@ def load_config(root: Path, mkdocs_file: str = "mkdocs.yml") -> Config:
     unknown = set(options) - known
     if unknown:
         raise SystemExit(f"{mkdocs_file}: unknown option(s) under extra.briefkit: {', '.join(sorted(unknown))}")
+    cta = options.get("cta")
+    if cta is not None and not (isinstance(cta, dict) and all(isinstance(cta.get(k), str) and cta[k]
+                                                                for k in ("text", "link_text", "url"))):
+        raise SystemExit(f"{mkdocs_file}: extra.briefkit.cta needs text, link_text and url")
     return Config(root=root, site_name=data.get("site_name") or "Briefs", site_url=data.get("site_url") or "",
                   **{k: v for k, v in options.items() if k in known})

@@ -22,6 +22,7 @@ from .model import brief_json_schema
 from .related import related_briefs
 from .render import Renderer
 from .resolve import ResolvedBrief, resolve
+from .selfcite import bibtex, ris
 
 LATEST_MARKER = "<!-- latest-briefs -->"
 
@@ -67,17 +68,19 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False) -> Gen
     visible = [b for b in corpus.briefs if drafts or not status[b.slug]]
     corpus_published = Corpus(visible, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
     try:
-        resolved = resolve(corpus_published, config.csl_path, config.cache_path)
+        resolved = resolve(corpus_published, config.csl_path, config.cache_path, config.site_name, config.site_url)
     except CiteprocError as exc:
         diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
         raise EditorError(diags) from None
     related = related_briefs(resolved, config.related)
-    renderer = Renderer(config.templates_path, corpus, config.site_name,
-                        {slug: s for slug, s in status.items() if s})
+    renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s})
     pages: dict[str, str] = {}
     assets: set[str] = set()
     for rb in resolved:
         pages[rb.page_path] = renderer.brief_page(rb, related[rb.slug])
+        own = rb.page_path.removesuffix(".md") + "/" + rb.slug
+        pages[own + ".bib"] = bibtex(corpus, rb.source, rb.citation_item)
+        pages[own + ".ris"] = ris(corpus, rb.source, rb.citation_item)
         if rb.brief.image:
             assets.add(rb.brief.image.file)
         assets.update(f.file for f in rb.brief.figures.values())

@@ -24,6 +24,10 @@ def page_url(site_url: str, page_path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+def absolute_url(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 def to_html(text: str, page_path: str, site_url: str) -> str:
     html = markdown.markdown(text, extensions=EXTENSIONS,
                              extension_configs={"footnotes": {"UNIQUE_IDS": True}})
@@ -43,3 +47,11 @@ def absolutize(html: str, page_path: str, site_url: str) -> str:
         return f'{m.group("attr")}="{absolute}{"#" + fragment if fragment else ""}"'
 
     return _URL_ATTR.sub(fix, html)
+
+
+def plain_text(text: str) -> str:
+    """Markdown → one line of plain text (for meta descriptions and social cards)."""
+    import html as html_lib
+
+    rendered = markdown.markdown(text or "", extensions=EXTENSIONS)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", rendered)).split())

@@ -98,8 +98,17 @@ def _strs(inlines: list, out: list) -> list:
 
 
 def tidy_punctuation(inlines: list) -> list:
-    """Drop a comma or period right after a title's own ? or ! (Chicago 6.119): “War?,” → “War?”."""
-    strs = _strs(inlines, [])
+    """Chicago punctuation that citeproc leaves out.
+
+    - no comma or period right after a title's own ? or ! (CMOS 6.119): “War?,” → “War?”
+    - a comma or period goes inside closing single quotes too: ‘Enterprise’,” → ‘Enterprise,’”
+    """
+    strs = [s for s in _strs(inlines, []) if strip_markers(s["c"])]
+    for i, node in enumerate(strs[:-2]):
+        following, after = strs[i + 1]["c"], strs[i + 2]["c"]
+        if strip_markers(node["c"]).endswith("’") and following in (",", ".") and after.startswith("”"):
+            text = strip_markers(node["c"])
+            node["c"], strs[i + 1]["c"] = text[:-1] + following + "’", ""
     for i, node in enumerate(strs[:-1]):
         text = strip_markers(node["c"]).rstrip("”’")
         if not text.endswith(("?", "!")):

@@ -80,12 +80,24 @@ class Author(_Strict):
     role: str | None = None
     photo: str | None = None
     url: str | None = None
+    # for citations of the brief ("Lee, Rachel Minyoung"); by default the last word of `name` is the family name
+    family: str | None = None
+    given: str | None = None
+
+    def name_parts(self) -> tuple[str, str]:
+        """(family, given) name."""
+        if self.family:
+            return self.family, self.given or ""
+        given, _, family = self.name.rpartition(" ")
+        return family, given
 
 
 class Series(_Strict):
     label: Text
     description: str | None = None
     disclaimer: str | None = None
+    # schema.org type of the series' briefs in the page's JSON-LD: analysis is a Report, news a NewsArticle
+    schema_type: Literal["NewsArticle", "Report"] = "NewsArticle"
 
 
 class Topic(_Strict):

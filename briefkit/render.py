@@ -13,8 +13,11 @@ from pathlib import Path
 
 import jinja2
 
-from .listings import Listing
+from .config import Config
+from .html import absolute_url, plain_text
+from .listings import Listing, topic_label
 from .load import Corpus
+from .metadata import head_context
 from .model import Figure
 from .resolve import ResolvedBrief
 
@@ -46,6 +49,10 @@ def guess_lang(text: str, default: str) -> str:
     letters = [ch for ch in text or "" if ch.isalpha()]
     hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff")
     return "ko" if letters and hangul / len(letters) > 0.5 else default
+
+
+def reading_minutes(markdown_text: str, words_per_minute: int = 230) -> int:
+    return max(1, round(len(markdown_text.split()) / words_per_minute))
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -100,10 +107,11 @@ class Entry:
 
 
 class Renderer:
-    def __init__(self, templates: Path, corpus: Corpus, site_name: str, status: dict[str, str] | None = None):
-        self.env = make_environment(templates)
+    def __init__(self, config: Config, corpus: Corpus, status: dict[str, str] | None = None):
+        self.env = make_environment(config.templates_path)
+        self.config = config
         self.corpus = corpus
-        self.site_name = site_name
+        self.site_name = config.site_name
         self.status = status or {}  # slug → "draft" / "scheduled" when previewing unpublished briefs
 
     def figure(self, figure: Figure, page: str, css_class: str) -> str:
@@ -124,16 +132,25 @@ class Renderer:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
         disclaimer = self.disclaimer(rb)
-        authors = [(self.corpus.authors[k], relative(rb.page_path, f"authors/{k}.md")) for k in brief.authors]
-        related = [PageLink(r.brief.title, relative(rb.page_path, r.page_path)) for r in related_briefs]
-        topics = [(self.corpus.topics[t].label if t in self.corpus.topics else t.replace("-", " ").title())
-                  for t in brief.topics]
+        page = rb.page_path
+        authors = [(self.corpus.authors[k], relative(page, f"authors/{k}.md")) for k in brief.authors]
+        related = [PageLink(r.brief.title, relative(page, r.page_path)) for r in related_briefs]
+        topics = [(topic_label(self.corpus, t), relative(page, f"topics/{t}.md")) for t in brief.topics]
+        own_files = f"{rb.slug}/{rb.slug}"  # the brief's folder, next to its page
+        head = self.env.get_template("head.html.j2").render(
+            **head_context(self.corpus, rb, self.site_name, self.config.site_url, self.config.pdf))
         return self.env.get_template("brief.md.j2").render(
-            brief=brief, slug=rb.slug, series=series, authors=authors, topics=topics,
-            hero=self.figure(brief.image, rb.page_path, "brief-hero") if brief.image else "",
+            brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
+            description=plain_text(brief.summary or ""), head=head.strip(),
+            series=series, series_link=relative(page, f"series/{brief.series}.md") if series else "",
+            authors=authors, author_photos=[relative(page, a.photo) if a.photo else "" for a, _ in authors],
+            topics=topics, reading_minutes=reading_minutes(brief.body),
+            pdf_link=f"{own_files}.pdf" if self.config.pdf else None,
+            hero=self.figure(brief.image, page, "brief-hero") if brief.image else "",
             body=self.body(rb), notes=rb.notes, related=related,
             disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
-            site_name=self.site_name)
+            citation=rb.citation, bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
+            cta=self.cta(page), site_name=self.site_name)
 
     def feed_content(self, rb: ResolvedBrief) -> str:
         brief = rb.brief
@@ -179,12 +196,32 @@ class Renderer:
                 "pagination": self.pagination(listing, number, len(chunks)),
                 "feed": relative(path, listing.feed) if listing.feed else None,
                 "photo": None,
+                "head": self.listing_head(listing),
             }
             author = listing.extra.get("author")
             if author is not None and author.photo:
                 context["photo"] = relative(path, author.photo)
             pages[path] = self.env.get_template("listing.md.j2").render(**context)
         return pages
+
+    def cta(self, page: str) -> dict | None:
+        """The configured call to action; a URL without a scheme is a path on this site."""
+        if not self.config.cta:
+            return None
+        cta = dict(self.config.cta)
+        url = str(cta.get("url", ""))
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+            cta["url"] = relative(page, url.lstrip("/"))
+        return cta
+
+    def listing_head(self, listing: Listing) -> str:
+        """<link rel="alternate"> to the site's feed and to the listing's own."""
+        site = self.config.site_url
+        feeds = [(self.site_name, absolute_url(site, "feed.xml"))]
+        if listing.feed and listing.kind != "home":
+            feeds.append((f"{listing.title} — {self.site_name}", absolute_url(site, listing.feed)))
+        return "\n".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
+                         f'href="{html.escape(href)}">' for title, href in feeds)
 
     def index_page(self, path: str, title: str, intro: str, items: list[tuple[str, str, str | None, int]]) -> str:
         """A page listing series, topics, authors or archive months: (label, target page, description, count)."""

@@ -8,7 +8,8 @@ from pathlib import Path
 from .cite import CiteJob, Style, format_jobs
 from .inlines import capitalize_first, to_html
 from .load import BriefSource, Corpus
-from .notes import Note, NotePlan, number_notes
+from .notes import CiteItem, Cluster, Note, NotePlan, number_notes
+from .selfcite import csl_item, self_key
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,17 @@ class FormattedNote:
     label: str | None = None
 
 
+def page_path_of(date, slug: str) -> str:
+    return f"{date:%Y}/{date:%m}/{slug}.md"
+
+
 @dataclass(frozen=True)
 class ResolvedBrief:
     source: BriefSource
     plan: NotePlan
     notes: tuple[FormattedNote, ...]
+    citation: str = ""  # the brief's own citation in the house style ("Cite this brief"), as HTML
+    citation_item: dict | None = None  # … and as CSL-JSON, for the BibTeX and RIS files
 
     @property
     def brief(self):
@@ -36,8 +43,7 @@ class ResolvedBrief:
     @property
     def page_path(self) -> str:
         """Generated Markdown file, relative to the pages folder; its URL is /YYYY/MM/<slug>/."""
-        d = self.brief.date
-        return f"{d:%Y}/{d:%m}/{self.slug}.md"
+        return page_path_of(self.brief.date, self.slug)
 
     @property
     def url(self) -> str:
@@ -45,22 +51,34 @@ class ResolvedBrief:
         return f"{d:%Y}/{d:%m}/{self.slug}/"
 
 
-def resolve(corpus: Corpus, style_path: Path, cache_dir: Path) -> list[ResolvedBrief]:
+def _self_citation_job(slug: str, lang: str) -> CiteJob:
+    key = self_key(slug)
+    cluster = Cluster(0, len(key) + 3, f"[@{key}]", (CiteItem(key, "", "", False, 2),))
+    return CiteJob(key, lang, (Note(1, "cite", cluster.source, (cluster,)),))
+
+
+def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "") -> list[ResolvedBrief]:
     plans = {}
     jobs = []
+    items = dict(corpus.bibliography.csl_items)
+    for source in corpus.briefs:
+        item = csl_item(corpus, source, page_path_of(source.brief.date, source.slug), site_name, site_url)
+        items[item["id"]] = item
+        jobs.append(_self_citation_job(source.slug, source.brief.lang))
     for source in corpus.briefs:
         note_texts = dict(source.brief.notes)
         plan = number_notes(source.body_scan, note_texts, source.note_scans)
         plans[source.slug] = plan
         if any(n.clusters for n in plan.notes):
             jobs.append(CiteJob(source.slug, source.brief.lang, plan.notes))
-    formatted = format_jobs(jobs, Style.load(style_path), corpus.bibliography.csl_items, cache_dir)
+    formatted = format_jobs(jobs, Style.load(style_path), items, cache_dir)
     resolved = []
     for source in corpus.briefs:
         plan = plans[source.slug]
         clusters = formatted.get(source.slug, [[] for _ in plan.notes])
         notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes))
-        resolved.append(ResolvedBrief(source, plan, notes))
+        own = formatted[self_key(source.slug)][0][0]
+        resolved.append(ResolvedBrief(source, plan, notes, to_html(own), items[self_key(source.slug)]))
     return resolved
 
 

@@ -236,3 +236,11 @@ def test_korean_brief_formats_its_citations(project):
     project.write("2024-04-29-test.yml", brief_yaml("북한은 새 기업을 공개했다.[@cha2012impossible, 12]", lang="ko"))
     (text,) = note_texts(formatted_notes(project))
     assert text.startswith("Victor Cha, The Impossible State") and text.endswith("12.")
+
+
+def test_comma_goes_inside_closing_single_quotes():
+    from briefkit.inlines import tidy_punctuation, to_text
+
+    inlines = [{"t": "Str", "c": "“New"}, {"t": "Space"}, {"t": "Str", "c": "‘Enterprise"}, {"t": "Str", "c": "’"},
+               {"t": "Str", "c": "\ue000"}, {"t": "Str", "c": ","}, {"t": "Str", "c": "”"}]
+    assert to_text(tidy_punctuation(inlines)) == "“New ‘Enterprise,’”"

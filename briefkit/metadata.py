@@ -1,0 +1,62 @@
+"""What a brief page tells machines: Open Graph, Twitter cards, Google Scholar tags and JSON-LD."""
+
+from __future__ import annotations
+
+import json
+
+from .html import absolute_url as absolute
+from .html import page_url, plain_text
+from .load import Corpus
+from .resolve import ResolvedBrief
+
+
+def json_ld(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str) -> str:
+    brief = rb.brief
+    series = corpus.series.get(brief.series) if brief.series else None
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": series.schema_type if series else "NewsArticle",
+        "headline": brief.title,
+        "url": page_url(site_url, rb.page_path),
+        "mainEntityOfPage": page_url(site_url, rb.page_path),
+        "datePublished": brief.date.isoformat(),
+        "dateModified": (brief.updated or brief.date).isoformat(),
+        "inLanguage": brief.lang,
+        "author": [{"@type": "Person", "name": corpus.authors[a].name,
+                    "url": page_url(site_url, f"authors/{a}.md")} for a in brief.authors],
+        "publisher": {"@type": "Organization", "name": site_name, "url": site_url},
+    }
+    if brief.summary:
+        data["description"] = plain_text(brief.summary)
+    if brief.image:
+        data["image"] = {"@type": "ImageObject", "url": absolute(site_url, brief.image.file),
+                         "caption": plain_text(brief.image.caption or brief.image.alt),
+                         "creditText": brief.image.credit}
+    if series:
+        data["articleSection"] = series.label
+    if brief.topics:
+        data["keywords"] = [corpus.topics[t].label if t in corpus.topics else t for t in brief.topics]
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def head_context(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str, pdf: bool) -> dict:
+    brief = rb.brief
+    series = corpus.series.get(brief.series) if brief.series else None
+    feeds = [(site_name, absolute(site_url, "feed.xml"))]
+    if series:
+        feeds.append((f"{series.label} — {site_name}", absolute(site_url, f"series/{brief.series}/feed.xml")))
+    return {
+        "brief": brief,
+        "url": page_url(site_url, rb.page_path),
+        "description": plain_text(brief.summary or ""),
+        "image_url": absolute(site_url, brief.image.file) if brief.image else None,
+        "image_alt": brief.image.alt if brief.image else None,
+        "authors": [corpus.authors[a].name for a in brief.authors],
+        "series_label": series.label if series else "",
+        "topics": [corpus.topics[t].label if t in corpus.topics else t for t in brief.topics],
+        "site_name": site_name,
+        "pdf_url": absolute(site_url, rb.page_path.removesuffix(".md") + f"/{rb.slug}.pdf") if pdf else None,
+        "feeds": feeds,
+        "json_ld": json_ld(corpus, rb, site_name, site_url),
+    }
