@@ -57,7 +57,8 @@ def _self_citation_job(slug: str, lang: str) -> CiteJob:
     return CiteJob(key, lang, (Note(1, "cite", cluster.source, (cluster,)),))
 
 
-def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "") -> list[ResolvedBrief]:
+def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "",
+            site_url: str = "") -> list[ResolvedBrief]:
     plans = {}
     jobs = []
     items = dict(corpus.bibliography.csl_items)
