@@ -120,16 +120,20 @@ def check_command() -> None:
 
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(port: int) -> None:
+@click.option("--drafts", is_flag=True, help="Also show drafts and scheduled briefs, with a banner.")
+def serve(port: int, drafts: bool) -> None:
     """Preview the site with live reload when a brief, the .bib, a registry or a template changes."""
     _quiet_mkdocs(logging.INFO)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    from . import mkdocs_glue
+
     config = _config()
     try:
-        generate(config)  # fail early, with the editor's errors, before starting the server
+        generate(config, drafts=drafts)  # fail early, with the editor's errors, before starting the server
     except EditorError as exc:
         _fail(exc)
+    mkdocs_glue.show_drafts(drafts)
     mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
 
 

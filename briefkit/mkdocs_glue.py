@@ -16,12 +16,17 @@ from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
 
-_state: dict[str, object] = {"pregenerated": None, "generation": None}
+_state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False}
 
 
 def use_generation(generation: Generation) -> None:
     """Let the next MkDocs build publish a generation made beforehand (by build.py)."""
     _state["pregenerated"] = generation
+
+
+def show_drafts(enabled: bool) -> None:
+    """Preview drafts and scheduled briefs (`python build.py serve --drafts`)."""
+    _state["drafts"] = enabled
 
 
 def _engine_config(config) -> Config:
@@ -34,7 +39,7 @@ def on_pre_build(config) -> None:
     _state["pregenerated"] = None
     if generation is None:
         try:
-            generation = generate(_engine_config(config))
+            generation = generate(_engine_config(config), drafts=bool(_state["drafts"]))
         except EditorError as exc:
             print(exc.diagnostics.format(), file=sys.stderr)
             raise Abort(f"{exc.diagnostics.error_count} problem(s) in the briefs; nothing was published") from None
