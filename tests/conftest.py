@@ -86,3 +86,33 @@ def project(tmp_path, shared_cache) -> Project:
 def sample_project(tmp_path, shared_cache) -> Project:
     """A copy of the repository's sample site."""
     return make_project(tmp_path, shared_cache, with_samples=True)
+
+
+SERIES = ["quick-take", "news", "summary"]
+TOPICS = ["economy", "defense-industry", "leadership", "north-korea-russia"]
+AUTHORS = ["jordan-park", "mina-cho", "sam-ortiz"]
+
+
+def write_corpus(project: Project, count: int, days: int = 360, start: str = "2024-01-01") -> list[dict]:
+    """`count` generated briefs spread evenly over `days`, cycling through series, topics and authors.
+
+    Titles, summaries and bodies have the same length whatever `count` is, so page sizes compare.
+    """
+    import datetime as dt
+
+    first = dt.date.fromisoformat(start)
+    briefs = []
+    for i in range(count):
+        day = first + dt.timedelta(days=i * days // count)
+        info = {"slug": f"generated-{i:05d}", "date": day, "series": SERIES[i % 3],
+                "topics": [TOPICS[i % 4], TOPICS[(i + 1) % 4]], "author": AUTHORS[i % 3], "i": i}
+        image = ("image:\n  file: images/2025-12-components.svg\n  alt: A drawing.\n  credit: Sample\n"
+                 if i % 2 == 0 else "")
+        project.write(f"{day.isoformat()}-{info['slug']}.yml",
+                      f"title: Generated brief {i:05d}\nseries: {info['series']}\ndate: {day.isoformat()}\n"
+                      f"authors: [{info['author']}]\ntopics: [{', '.join(info['topics'])}]\n"
+                      f"summary: Summary of generated brief {i:05d}.\n{image}"
+                      f"body: |\n  {' '.join(['Words of the body.'] * 40)}[^a]\n"
+                      f"notes:\n  a: A note of brief {i:05d}.\n", dedent=False)
+        briefs.append(info)
+    return briefs
