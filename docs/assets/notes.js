@@ -97,8 +97,9 @@
       });
       marker.addEventListener("click", function (event) {
         if (lastPointer === "touch" || lastPointer === "pen") {
+          // a tap shows the note here; the preview's own link goes to the note, a tap elsewhere closes it
           event.preventDefault();
-          if (current === marker && !preview.hidden) hide(); else show(marker);
+          show(marker);
         }
       });
     });
