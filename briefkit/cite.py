@@ -21,11 +21,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .diagnostics import Diagnostics, Span
-from .inlines import MARKERS, tidy_punctuation
+from .inlines import MARKERS, tidy_punctuation, without_markers
 from .notes import Cluster, Note
 from .pandoc import pandoc_path, pandoc_version
 
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 BATCH_SIZE = 24  # briefs per citeproc run; one run must stay under the number of markers
 _LUA = Path(__file__).with_name("citeproc.lua")
 
@@ -120,7 +120,7 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
         for batch, batch_out in zip(group, output["batches"], strict=True):
             for (job, cache_file), brief_out in zip(batch, batch_out["briefs"], strict=True):
                 formatted = _as_list(brief_out["notes"])
-                formatted = [[tidy_punctuation(c) for c in _as_list(n)] for n in formatted]
+                formatted = [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in formatted]
                 results[job.brief_id] = formatted
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")

@@ -60,7 +60,7 @@ def build() -> None:
     """Check everything, then build the site into site/ (the previous site stays if anything fails)."""
     config = _config()
     try:
-        generation = generate(config)
+        generation = generate(config, progress=True)
     except EditorError as exc:
         _fail(exc)
     if generation.warnings.items:
@@ -135,6 +135,82 @@ def serve(port: int, drafts: bool) -> None:
         _fail(exc)
     mkdocs_glue.show_drafts(drafts)
     mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--series", help="Collection: the briefs of this series.")
+@click.option("--topic", help="Collection: the briefs of this topic.")
+@click.option("--from", "start", help="Collection: from this month on (YYYY-MM).")
+@click.option("--to", "end", help="Collection: up to this month (YYYY-MM).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Collection file to write.")
+def pdf(slugs: tuple[str, ...], series: str | None, topic: str | None, start: str | None, end: str | None,
+        output: Path | None) -> None:
+    """Build PDFs only: of the given briefs (all when none is given) into site/, or one collection PDF."""
+    config = _config()
+    if series or topic or start or end:
+        _collection(config, series, topic, start, end, output)
+        return
+    try:
+        everything = generate(config, write=False, pdfs=set())
+        known = {rb.slug for rb in everything.briefs}
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            click.echo(f"error: no published brief with the slug {', '.join(map(repr, unknown))}", err=True)
+            sys.exit(1)
+        generation = generate(config, write=False, pdfs=set(slugs) if slugs else known, progress=True)
+    except EditorError as exc:
+        _fail(exc)
+    for rel, source in sorted(generation.files.items()):
+        target = config.root / "site" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    click.echo(f"Wrote {len(generation.files)} PDF{'s' if len(generation.files) != 1 else ''} into site/.", err=True)
+
+
+def _month(value: str | None, option: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise click.BadParameter("use YYYY-MM, e.g. 2024-01", param_hint=option)
+    return int(match.group(1)), int(match.group(2))
+
+
+def _collection(config: Config, series, topic, start, end, output) -> None:
+    from .pdf import PdfBuilder
+    from .render import Renderer
+
+    first, last = _month(start, "--from"), _month(end, "--to")
+    try:
+        generation = generate(config, write=False, pdfs=set())
+    except EditorError as exc:
+        _fail(exc)
+    corpus = generation.corpus
+    if series and series not in corpus.series:
+        raise click.BadParameter(f"unknown series {series!r} (known: {', '.join(sorted(corpus.series))})",
+                                 param_hint="--series")
+    chosen = [rb for rb in reversed(generation.briefs)  # oldest first
+              if (not series or rb.brief.series == series) and (not topic or topic in rb.brief.topics)
+              and (not first or (rb.brief.date.year, rb.brief.date.month) >= first)
+              and (not last or (rb.brief.date.year, rb.brief.date.month) <= last)]
+    if not chosen:
+        click.echo("error: no published brief matches", err=True)
+        sys.exit(1)
+    from .listings import topic_label
+
+    title = corpus.series[series].label if series else topic_label(corpus, topic) if topic else config.site_name
+    span_start = dt.date(*first, 1) if first else chosen[0].brief.date
+    span_end = dt.date(*last, 1) if last else chosen[-1].brief.date
+    span = f"{span_start:%B %Y} – {span_end:%B %Y}"
+    name = "-".join(p for p in [series or topic or "briefs", start, end] if p)
+    out = output or config.root / "pdf" / f"{name}.pdf"
+    try:
+        PdfBuilder(config, corpus, Renderer(config, corpus)).collection(
+            title, f"{span} · {len(chosen)} briefs", chosen, out)
+    except EditorError as exc:
+        _fail(exc)
+    click.echo(f"Wrote {out} ({len(chosen)} briefs).", err=True)
 
 
 def slugify(title: str) -> str:

@@ -32,7 +32,8 @@ class Config:
     page_size: int = 10  # briefs per listing page (home, series, topics, authors, archive)
     related: int = 4  # related briefs listed under a brief
     feed_size: int = 20  # entries per Atom/RSS feed
-    pdf: bool = False  # link each brief's PDF (built by the print step)
+    pdf: bool = True  # build a PDF of every brief and link it from the page
+    paper: str = "letter"  # PDF paper size: letter or a4
     cta: dict | None = None  # call to action under each brief: {text (Markdown), link_text, url}
 
     @property

@@ -19,6 +19,7 @@ from .feeds import feed_pages
 from .listings import Listing, build_listings
 from .load import Corpus, load_corpus
 from .model import brief_json_schema
+from .pdf import PdfBuilder, pdf_path
 from .related import related_briefs
 from .render import Renderer
 from .resolve import ResolvedBrief, resolve
@@ -36,6 +37,7 @@ class Generation:
     assets: list[str]  # files under briefs/ to publish at the same relative path
     latest_markdown: str  # the home page's list of latest briefs
     warnings: Diagnostics = field(default_factory=Diagnostics)
+    files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
     changed: list[str] = field(default_factory=list)
 
 
@@ -58,8 +60,12 @@ def status_of(brief, day: dt.date) -> str:
     return "scheduled" if brief.date > day else ""
 
 
-def generate(config: Config, *, write: bool = True, drafts: bool = False) -> Generation:
-    """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included."""
+def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
+             pdfs: set[str] | None = None) -> Generation:
+    """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included.
+
+    PDFs are built for every brief when the site has them, or only for the slugs in `pdfs` if given.
+    """
     corpus, diags = check(config)
     if diags.has_errors:
         raise EditorError(diags)
@@ -94,9 +100,14 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False) -> Gen
         pages.update(listing_pages)
     pages.update(index_pages(renderer, corpus, listings))
     pages.update(feed_pages(listings, renderer, config.site_url, config.site_name, config.feed_size))
+    files: dict[str, Path] = {}
+    if config.pdf or pdfs is not None:
+        chosen = [rb for rb in resolved if pdfs is None or rb.slug in pdfs]
+        built = PdfBuilder(config, corpus, renderer).build(chosen, progress=progress)
+        files.update({pdf_path(rb): built[rb.slug] for rb in chosen})
     pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                    ensure_ascii=False) + "\n"
-    generation = Generation(config, corpus, resolved, pages, sorted(assets), latest, diags)
+    generation = Generation(config, corpus, resolved, pages, sorted(assets), latest, diags, files=files)
     if write:
         generation.changed = write_pages(config.pages_path, pages)
     return generation

@@ -131,3 +131,38 @@ def capitalize_first(inlines: list) -> list:
                 node["c"] = text[:i] + ch.upper() + text[i + 1 :]
                 return copy
     return copy
+
+
+def punctuation_inside_quotes(inlines: list, mark: str) -> list | None:
+    """A copy of `inlines` with `mark` put before the closing quote it ends with, or None if it does not."""
+    copy = json.loads(json.dumps(inlines))
+    strs = [s for s in _strs(copy, []) if strip_markers(s["c"])]
+    if not strs:
+        return None
+    last = strs[-1]
+    text = strip_markers(last["c"])
+    if not text.endswith(("”", "’")):
+        return None
+    last["c"] = text[:-1] + mark + text[-1]
+    return copy
+
+
+def without_markers(inlines: list) -> list:
+    """`inlines` with the batching markers removed from every Str (and empty Strs dropped)."""
+    for node in _strs(inlines, []):
+        node["c"] = strip_markers(node["c"])
+
+    def prune(items: list) -> list:
+        out = []
+        for node in items:
+            if node["t"] == "Str" and not node["c"]:
+                continue
+            t, c = node["t"], node.get("c")
+            if t in _WRAP or t == "SmallCaps":
+                node["c"] = prune(c)
+            elif t in ("Cite", "Span", "Link", "Quoted"):
+                c[1] = prune(c[1])
+            out.append(node)
+        return out
+
+    return prune(inlines)

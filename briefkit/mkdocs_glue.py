@@ -55,6 +55,8 @@ def on_files(files: Files, config) -> Files:
         _add(files, File(rel, str(engine.pages_path), config.site_dir, config.use_directory_urls))
     for rel in generation.assets:
         _add(files, File(rel, str(engine.briefs_path), config.site_dir, config.use_directory_urls))
+    for rel, source in sorted(generation.files.items()):
+        _add(files, File.generated(config, rel, abs_src_path=str(source)))
     return files
 
 

@@ -6,18 +6,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cite import CiteJob, Style, format_jobs
-from .inlines import capitalize_first, to_html
+from .inlines import capitalize_first, punctuation_inside_quotes, to_html
 from .load import BriefSource, Corpus
 from .notes import CiteItem, Cluster, Note, NotePlan, number_notes
 from .selfcite import csl_item, self_key
 
+CITATION_OPEN, CITATION_CLOSE = "\ue100", "\ue101"  # marks the place of citation i in a note's template
+
 
 @dataclass(frozen=True)
 class FormattedNote:
+    """A numbered note: the single source of its text on the web page and in the PDF."""
+
     number: int
     kind: str
-    markdown: str  # the note as Markdown with formatted citations as inline HTML
+    template: str  # the note's Markdown with each citation replaced by a marker (see citation_marker)
+    citations: tuple[list, ...]  # the formatted citations, as pandoc inlines
     label: str | None = None
+
+    @property
+    def markdown(self) -> str:
+        """The note as Markdown for the web page, citations as inline HTML."""
+        text = self.template
+        for i, inlines in enumerate(self.citations):
+            text = text.replace(citation_marker(i), to_html(inlines))
+        return text
+
+
+def citation_marker(index: int) -> str:
+    return f"{CITATION_OPEN}{index}{CITATION_CLOSE}"
 
 
 def page_path_of(date, slug: str) -> str:
@@ -85,16 +102,20 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
 
 def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
     if note.kind == "cite":
-        return FormattedNote(note.number, note.kind, to_html(clusters[0]))
+        return FormattedNote(note.number, note.kind, citation_marker(0), (clusters[0],))
     text = note.text
-    for cluster, inlines in sorted(zip(note.clusters, clusters, strict=True), key=lambda t: t[0].start, reverse=True):
+    citations: list[list] = [[] for _ in note.clusters]
+    ordered = sorted(enumerate(zip(note.clusters, clusters, strict=True)), key=lambda t: t[1][0].start, reverse=True)
+    for index, (cluster, inlines) in ordered:
         if not text[: cluster.start].strip():
             inlines = capitalize_first(inlines)  # a note opens with a capital, as in "See Cha, …"
-        formatted = to_html(inlines)
         after = text[cluster.end :]
-        if formatted.endswith(("”", "’")) and after[:1] in (".", ","):
+        if after[:1] in (".", ","):
             # American punctuation, as the style does inside the citation: “Title.” not “Title”.
-            formatted, after = formatted[:-1] + after[0] + formatted[-1], after[1:]
-        text = text[: cluster.start] + formatted + after
-    return FormattedNote(note.number, note.kind, text, note.label)
+            moved = punctuation_inside_quotes(inlines, after[0])
+            if moved is not None:
+                inlines, after = moved, after[1:]
+        citations[index] = inlines
+        text = text[: cluster.start] + citation_marker(index) + after
+    return FormattedNote(note.number, note.kind, text, tuple(citations), note.label)
 

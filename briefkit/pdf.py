@@ -1,0 +1,309 @@
+"""Print: one PDF per brief (and collections) through Typst, with the notes of the web page.
+
+1. A digest of everything a PDF depends on (the brief's file, its formatted notes, registry entries,
+   images, fonts, templates, versions) names it in the cache; unchanged briefs are not rebuilt.
+2. The Markdown of the briefs to build goes through one pandoc process per core (totypst.lua), the
+   formatted citations spliced into the notes, so the notes print exactly as on the web page.
+3. A Jinja template (templates/pdf/brief.typ.j2) writes each Typst document, which imports the
+   layout in templates/pdf/brief.typ; Typst compiles them across all cores with the fonts of
+   templates/fonts/ only (system fonts ignored), dated from the brief, so the bytes are reproducible.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .diagnostics import Diagnostics, EditorError, Span
+from .glyphs import check_brief_glyphs, coverage
+from .html import page_url
+from .load import Corpus
+from .pandoc import pandoc_path, pandoc_version
+from .render import Renderer, long_date
+from .resolve import ResolvedBrief
+
+PDF_ENGINE_VERSION = "1"
+_LUA = Path(__file__).with_name("totypst.lua")
+PAPERS = {"letter": "us-letter", "us-letter": "us-letter", "a4": "a4"}
+
+
+def typst_string(value: str) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+               .replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+@functools.cache
+def typst_version() -> str:
+    from importlib.metadata import version
+
+    return version("typst")
+
+
+def _digest_files(paths) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    root: Path
+    fonts: Path
+    templates: Path
+    cache: Path
+    paper: str
+    site_name: str
+    site_url: str
+
+    @classmethod
+    def from_config(cls, config: Config) -> PdfSettings:
+        paper = PAPERS.get(str(config.paper).lower())
+        if paper is None:
+            raise SystemExit(f"mkdocs.yml: extra.briefkit.paper must be letter or a4, not {config.paper!r}")
+        return cls(config.root, config.templates_path / "fonts", config.templates_path / "pdf",
+                   config.cache_path / "pdf", paper, config.site_name, config.site_url)
+
+    @functools.cached_property
+    def environment_digest(self) -> str:
+        """Fonts, templates and versions: a change to any of them rebuilds every PDF."""
+        parts = [PDF_ENGINE_VERSION, typst_version(), pandoc_version(), self.paper, self.site_name,
+                 _digest_files(self.fonts.glob("*.[ot]tf")), _digest_files(self.templates.glob("*")),
+                 hashlib.sha256(_LUA.read_bytes()).hexdigest()]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def pdf_path(rb: ResolvedBrief) -> str:
+    """Where the PDF is published: /<YYYY>/<MM>/<slug>/<slug>.pdf."""
+    return rb.page_path.removesuffix(".md") + f"/{rb.slug}.pdf"
+
+
+class PdfBuilder:
+    def __init__(self, config: Config, corpus: Corpus, renderer: Renderer):
+        self.settings = PdfSettings.from_config(config)
+        self.config = config
+        self.corpus = corpus
+        self.renderer = renderer
+
+    # ---- what a PDF depends on ----
+
+    def digest(self, rb: ResolvedBrief) -> str:
+        brief = rb.brief
+        images = [brief.image.file] if brief.image else []
+        images += [f.file for f in brief.figures.values()]
+        parts = {
+            "environment": self.settings.environment_digest,
+            "brief": (self.config.root / rb.source.file).read_text(encoding="utf-8"),
+            "notes": [[n.template, list(n.citations)] for n in rb.notes],
+            "authors": [self.corpus.authors[a].model_dump() for a in brief.authors],
+            "series": self.corpus.series[brief.series].model_dump() if brief.series in self.corpus.series else None,
+            "images": [hashlib.sha256((self.config.briefs_path / f).read_bytes()).hexdigest() for f in images],
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    # ---- Markdown pieces → Typst ----
+
+    def markdown_parts(self, rb: ResolvedBrief) -> dict:
+        brief = rb.brief
+        key = rb.slug
+        body = brief.body
+        seen: set[int] = set()
+        edits = []
+        for ref in rb.plan.body_refs:
+            first = ref.number not in seen
+            seen.add(ref.number)
+            call = f'#note(notes, {typst_string(key)}, {ref.number}, {"true" if first else "false"})'
+            edits.append((ref.start, ref.end, f"`{call}`{{=typst}}"))
+        for fig in rb.source.body_scan.figures:
+            edits.append((fig.start, fig.end, f"```{{=typst}}\n#figures.at({typst_string(fig.label)})\n```"))
+        for start, end, text in sorted(edits, reverse=True):
+            body = body[:start] + text + body[end:]
+        parts = {"body": body}
+        if brief.summary:
+            parts["summary"] = brief.summary
+        for i, item in enumerate(brief.takeaways):
+            parts[f"takeaway:{i}"] = item
+        if brief.image and brief.image.caption:
+            parts["hero:caption"] = brief.image.caption
+        for label, fig in brief.figures.items():
+            if fig.caption:
+                parts[f"figure:{label}:caption"] = fig.caption
+        disclaimer = self.renderer.disclaimer(rb)
+        if disclaimer:
+            parts["disclaimer"] = disclaimer
+        notes = [{"template": n.template, "citations": list(n.citations)} for n in rb.notes]
+        return {"parts": parts, "notes": notes}
+
+    def convert(self, briefs: list[ResolvedBrief]) -> dict[str, dict]:
+        """Typst markup of every Markdown piece of `briefs`, one pandoc process per core."""
+        if not briefs:
+            return {}
+        workers = max(1, min(os.cpu_count() or 1, 8, len(briefs)))
+        groups = [briefs[i::workers] for i in range(workers)]
+
+        def run(group: list[ResolvedBrief]) -> list[dict]:
+            request = {"docs": [self.markdown_parts(rb) for rb in group]}
+            proc = subprocess.run([pandoc_path(), "lua", str(_LUA)], input=json.dumps(request).encode(),
+                                  capture_output=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"pandoc could not convert briefs to Typst: {proc.stderr.decode()}")
+            return json.loads(proc.stdout)["docs"]
+
+        with ThreadPoolExecutor(len(groups)) as pool:
+            outputs = list(pool.map(run, groups))
+        converted = {}
+        for group, docs in zip(groups, outputs, strict=True):
+            for rb, doc in zip(group, docs, strict=True):
+                doc["parts"] = doc["parts"] or {}
+                doc["notes"] = [] if doc["notes"] == {} else doc["notes"]
+                converted[rb.slug] = doc
+        return converted
+
+    # ---- Typst documents ----
+
+    def meta(self, rb: ResolvedBrief) -> dict:
+        brief = rb.brief
+        series = self.corpus.series.get(brief.series) if brief.series else None
+        return {
+            "title": brief.title, "short_title": brief.short_title, "series": series.label if series else None,
+            "site_name": self.settings.site_name,
+            "authors": [self.corpus.authors[a].name for a in brief.authors],
+            "date": long_date(brief.date), "updated": long_date(brief.updated) if brief.updated else None,
+            "year": brief.date.year, "month": brief.date.month, "day": brief.date.day,
+            "lang": brief.lang.split("-")[0], "paper": self.settings.paper,
+            "url": page_url(self.settings.site_url, rb.page_path) if self.settings.site_url else None,
+        }
+
+    def document_parts(self, rb: ResolvedBrief, converted: dict) -> dict:
+        """What templates/pdf/brief.typ.j2 needs for one brief (also used for collections)."""
+        brief = rb.brief
+        parts = converted["parts"]
+
+        def figure_call(fig, caption_key: str) -> str:
+            caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
+            return (f"brief-figure({typst_string('/' + self.config.briefs_dir + '/' + fig.file)}, "
+                    f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit)})")
+
+        return {
+            "key": rb.slug,
+            "meta_json": typst_string(json.dumps(self.meta(rb), ensure_ascii=False)),
+            "notes": [(n.number, text) for n, text in zip(rb.notes, converted["notes"], strict=True)],
+            "figures": [(typst_string(label), figure_call(fig, f"figure:{label}:caption"))
+                        for label, fig in brief.figures.items()],
+            "summary": parts.get("summary"),
+            "hero": figure_call(brief.image, "hero:caption") if brief.image else None,
+            "takeaways": [parts[f"takeaway:{i}"] for i in range(len(brief.takeaways))],
+            "disclaimer": parts.get("disclaimer"),
+            "body": parts.get("body", ""),
+        }
+
+    def source(self, rb: ResolvedBrief, converted: dict) -> str:
+        return self.renderer.env.get_template("pdf/brief.typ.j2").render(
+            brief=self.document_parts(rb, converted), collection=None)
+
+    # ---- building ----
+
+    def build(self, briefs: list[ResolvedBrief], progress: bool = False) -> dict[str, Path]:
+        """The PDF of every brief in `briefs`, from the cache or built now. Missing glyphs are errors."""
+        self.settings.cache.mkdir(parents=True, exist_ok=True)
+        targets = {rb.slug: self.settings.cache / f"{self.digest(rb)}.pdf" for rb in briefs}
+        todo = [rb for rb in briefs if not targets[rb.slug].exists()]
+        if todo:
+            diags = Diagnostics()
+            covered = coverage(str(self.settings.fonts))
+            for rb in todo:
+                check_brief_glyphs(rb, covered, diags)
+            if diags.has_errors:
+                raise EditorError(diags)
+            converted = self.convert(todo)
+            jobs = [(self.source(rb, converted[rb.slug]).encode("utf-8"), str(targets[rb.slug]), rb.source.file)
+                    for rb in todo]
+            compile_all(jobs, self.settings, progress=progress and len(jobs) > 5)
+        return targets
+
+    def collection(self, title: str, subtitle: str, briefs: list[ResolvedBrief], out: Path) -> Path:
+        diags = Diagnostics()
+        covered = coverage(str(self.settings.fonts))
+        for rb in briefs:
+            check_brief_glyphs(rb, covered, diags)
+        if diags.has_errors:
+            raise EditorError(diags)
+        converted = self.convert(briefs)
+        newest = max(rb.brief.date for rb in briefs)
+        meta = {"title": title, "subtitle": subtitle, "site_name": self.settings.site_name,
+                "paper": self.settings.paper, "lang": "en",
+                "year": newest.year, "month": newest.month, "day": newest.day}
+        source = self.renderer.env.get_template("pdf/brief.typ.j2").render(
+            collection={"meta_json": typst_string(json.dumps(meta, ensure_ascii=False)),
+                        "briefs": [self.document_parts(rb, converted[rb.slug]) for rb in briefs]},
+            brief=None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        compile_all([(source.encode("utf-8"), str(out), title)], self.settings, progress=False)
+        return out
+
+
+# ---- Typst, in worker processes ----
+
+_compiler = None
+
+
+def _init_worker(root: str, fonts: str) -> None:
+    global _compiler
+    import typst
+
+    font_set = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[fonts])
+    _compiler = typst.Compiler(root=root, font_paths=font_set, ignore_system_fonts=True)
+
+
+def _compile(job: tuple[bytes, str, str]) -> str | None:
+    """Compile one document; the Typst error message when it fails (an image Typst cannot read, say)."""
+    import typst
+
+    source, target, _ = job
+    try:
+        pdf = _compiler.compile(input=source, format="pdf")
+    except typst.TypstError as exc:
+        return " ".join(str(getattr(exc, "message", exc)).split())
+    tmp = Path(f"{target}.{os.getpid()}.tmp")
+    tmp.write_bytes(pdf)
+    tmp.replace(target)
+    return None
+
+
+def compile_all(jobs: list[tuple[bytes, str, str]], settings: PdfSettings, progress: bool) -> None:
+    """Compile (source, target path, brief file) jobs on every core; Typst errors become editor errors."""
+    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
+    args = (str(settings.root), str(settings.fonts))
+    if workers == 1:
+        _init_worker(*args)
+        errors = _drain(map(_compile, jobs), len(jobs), progress)
+    else:
+        # spawn, not fork: the parent runs threads (pandoc pipes), and a forked child can inherit held locks
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=args) as pool:
+            errors = _drain(pool.map(_compile, jobs, chunksize=4), len(jobs), progress)
+    diags = Diagnostics()
+    for (_, _, file), error in zip(jobs, errors, strict=True):
+        if error:
+            diags.error(Span(file, 1, 1), f"the PDF could not be made: {error}")
+    if diags.has_errors:
+        raise EditorError(diags)
+
+
+def _drain(results, total: int, progress: bool) -> list:
+    if not progress:
+        return list(results)
+    import click
+
+    with click.progressbar(results, length=total, label="Building PDFs", file=sys.stderr) as bar:
+        return list(bar)

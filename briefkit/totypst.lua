@@ -1,0 +1,61 @@
+-- Converts the Markdown pieces of many briefs to Typst markup in one pandoc process.
+--
+-- Run as `pandoc lua totypst.lua < request.json > response.json`.
+-- Request: {docs: [{parts: {name: markdown}, notes: [{template, citations: [inlines (pandoc JSON)]}]}]}
+--   A note's template is its Markdown with each formatted citation replaced by the marker
+--   U+E100 <index> U+E101; the marker is swapped for the citation's inlines after reading, so the
+--   PDF prints the very citations the web page prints.
+-- Response: {docs: [{parts: {name: typst}, notes: [typst]}]}
+
+local json = pandoc.json
+local READER = 'markdown-smart-citations-implicit_figures'
+local OPEN, CLOSE = '\u{E100}', '\u{E101}'
+
+local function typst_inline(doc)
+  -- one paragraph written as inline Typst content (no trailing paragraph break)
+  local text = pandoc.write(doc, 'typst', {wrap_text = 'none'})
+  return (text:gsub('%s+$', ''))
+end
+
+local function splice(inlines, citations)
+  local out = pandoc.Inlines{}
+  for _, inl in ipairs(inlines) do
+    if inl.t == 'Str' and inl.text:find(OPEN, 1, true) then
+      local text = inl.text
+      while true do
+        local s, e, index = text:find(OPEN .. '(%d+)' .. CLOSE)
+        if not s then break end
+        if s > 1 then out:insert(pandoc.Str(text:sub(1, s - 1))) end
+        out:extend(citations[tonumber(index) + 1])
+        text = text:sub(e + 1)
+      end
+      if #text > 0 then out:insert(pandoc.Str(text)) end
+    else
+      out:insert(inl)
+    end
+  end
+  return out
+end
+
+local function convert_note(note)
+  local citations = {}
+  for i, c in ipairs(note.citations) do
+    citations[i] = pandoc.Inlines(json.decode(json.encode(c)))
+  end
+  local doc = pandoc.read(note.template, READER)
+  doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
+  return typst_inline(doc)
+end
+
+local request = json.decode(io.read('a'), false)
+local out = {}
+for i, d in ipairs(request.docs) do
+  local parts = {}
+  for name, text in pairs(d.parts) do
+    parts[name] = typst_inline(pandoc.read(text, READER))
+  end
+  local notes = {}
+  for n, note in ipairs(d.notes) do notes[n] = convert_note(note) end
+  out[i] = {parts = parts, notes = notes}
+end
+io.write(json.encode({docs = out}))
