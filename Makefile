@@ -26,6 +26,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/citations.py
+	$(PY) benchmarks/pdfs.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

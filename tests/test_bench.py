@@ -13,3 +13,12 @@ def test_citation_benchmark_smoke():
     assert "20 briefs, 120 citations" in result.stdout
     for row in ("one pandoc per brief", "briefkit, cold", "briefkit, nothing changed", "briefkit, one brief edited"):
         assert row in result.stdout
+
+
+def test_pdf_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "pdfs.py"), "--briefs", "6", "--sample", "2"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "6 briefs (6 PDFs)" in result.stdout
+    for row in ("pandoc → Typst per brief", "briefkit, cold", "briefkit, nothing changed"):
+        assert row in result.stdout
