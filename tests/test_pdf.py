@@ -228,3 +228,19 @@ def test_letter_paper_by_default(built):
 
 def test_layout_template_is_in_templates():
     assert (REPO / "templates/pdf/brief.typ").is_file() and (REPO / "templates/pdf/brief.typ.j2").is_file()
+
+
+def test_body_markdown_prints_headings_lists_tables_quotes_and_link_addresses(project):
+    body = ("  Opening paragraph.[^a]\n\n  ## A section heading\n\n  - first item\n  - second item\n\n"
+            "  | Year | Tests |\n  |---|---|\n  | 2006 | 1 |\n  | 2017 | 6 |\n\n"
+            "  > A pulled quotation.\n\n  See [the report](https://example.org/report) and <https://example.org/x>.\n")
+    text = VALID_BRIEF.split("body: |\n")[0] + "body: |\n" + body + "notes:\n  a: A note.\n"
+    project.write("2024-04-29-test-brief.yml", text)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(project.root / "site/2024/04/test-brief/test-brief.pdf")
+    printed = "".join(p.extract_text() for p in reader.pages)
+    for piece in ["A section heading", "first item", "second item", "Year", "Tests", "2017", "A pulled quotation.",
+                  "the report (https://example.org/report)", "https://example.org/x."]:
+        assert piece in printed, piece
+    assert "https://example.org/x (https://example.org/x)" not in printed  # an address is printed once
