@@ -19,6 +19,7 @@ import click
 from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import Generation, check, generate
+from .publish import staging_dir, swap_in
 
 ROOT = Path.cwd()
 MKDOCS_FILE = "mkdocs.yml"
@@ -87,9 +88,7 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
     # Reproducible output: dates MkDocs writes (sitemap, gzip headers) come from the briefs.
     os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(generation))
     target = config.root / site_dir
-    tmp = config.root / f".site-tmp-{os.getpid()}"
-    old = config.root / f".site-old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = staging_dir(target)
     cfg = mkdocs_config(str(config.root / MKDOCS_FILE), site_dir=str(tmp))
     cfg.plugins.on_startup(command="build", dirty=False)
     mkdocs_glue.use_generation(generation)
@@ -101,10 +100,7 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
         sys.exit(1)
     finally:
         cfg.plugins.on_shutdown()
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, target)
 
 
 @main.command(name="check")

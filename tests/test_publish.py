@@ -1,0 +1,68 @@
+"""Publishing: atomic swap of site/, builds killed at any moment, stale pages, editors' files untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import VALID_BRIEF
+
+
+def tree(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_a_build_killed_at_any_moment_leaves_a_complete_site(sample_project):
+    project = sample_project
+    started = time.monotonic()
+    assert project.run().returncode == 0
+    duration = time.monotonic() - started
+    old = tree(project.root / "site")
+    path = project.briefs / "2025-12-27-new-munitions-factories.yml"
+    path.write_text(path.read_text().replace("Kim Jong Un has called", "Kim Jong Un called"))
+    for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.9, 0.95, 1.0, 1.1):
+        proc = subprocess.Popen([sys.executable, "build.py"], cwd=project.root, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        current = tree(project.root / "site")
+        if current != old:  # the build finished and swapped: the new site, complete
+            assert (project.root / "site/2025/12/new-munitions-factories/index.html").read_text().count(
+                "Kim Jong Un called") >= 1
+            old = current
+        assert (project.root / "site/index.html").is_file()
+    assert project.run().returncode == 0
+    assert not list(project.root.glob(".site-tmp-*"))  # left-overs of killed builds are cleaned up
+    assert "Kim Jong Un called" in (project.root / "site/2025/12/new-munitions-factories/index.html").read_text()
+
+
+def test_pages_of_deleted_briefs_disappear(project):
+    project.write("2024-04-29-first.yml", VALID_BRIEF)
+    project.write("2024-04-30-second.yml", VALID_BRIEF.replace("date: 2024-04-29", "date: 2024-04-30"))
+    assert project.run().returncode == 0
+    assert (project.root / "site/2024/04/second/index.html").is_file()
+    (project.briefs / "2024-04-30-second.yml").unlink()
+    assert project.run().returncode == 0
+    assert not (project.root / "site/2024/04/second").exists()
+    assert "second" not in (project.root / "site/feed.xml").read_text()
+
+
+def test_no_command_changes_the_editors_files(sample_project):
+    before = tree(sample_project.briefs)
+    for args in ([], ["check"], ["pdf"], ["pdf", "--series", "news"]):
+        assert sample_project.run(*args).returncode == 0, args
+    assert tree(sample_project.briefs) == before
+    result = sample_project.run("new", "Another Brief", "--author", "mina-cho", "--date", "2025-01-01")
+    assert result.returncode == 0
+    created = sample_project.briefs / "2025-01-01-another-brief.yml"
+    created.unlink()
+    assert tree(sample_project.briefs) == before  # `new` only added its own file
