@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from .html import page_url, to_html
 from .listings import Listing
 from .resolve import ResolvedBrief
+from .sanitize import clean
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def feed_pages(listings: list[Listing], renderer, site_url: str, site_name: str,
     def entry(rb: ResolvedBrief) -> FeedEntry:
         if rb.slug not in entries:
             brief = rb.brief
-            content = to_html(renderer.feed_content(rb), rb.page_path, site_url)
+            content = clean(to_html(renderer.feed_content(rb), rb.page_path, site_url))
             entries[rb.slug] = FeedEntry(
                 rb, page_url(site_url, rb.page_path), brief.title,
                 [renderer.corpus.authors[a].name for a in brief.authors],

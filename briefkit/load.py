@@ -54,8 +54,20 @@ def display_path(config: Config, path: Path) -> str:
         return path.as_posix()
 
 
+MAX_FILE_BYTES = 2_000_000  # a brief is a few kilobytes; anything this large is a mistake
+
+
 def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        diags.error(Span(display, 1, 1), f"file is too large ({size / 1e6:.1f} MB; the limit is "
+                    f"{MAX_FILE_BYTES / 1e6:.0f} MB)", "is this really a brief?")
+        return None
     data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        diags.error(Span(display, 1, 1), "file starts with a byte-order mark (BOM)",
+                    "save the file as UTF-8 without BOM")
+        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

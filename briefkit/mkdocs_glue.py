@@ -15,6 +15,7 @@ from mkdocs.structure.files import File, Files
 from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
+from .sanitize import clean
 
 _state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False}
 
@@ -72,3 +73,13 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         generation: Generation = _state["generation"]
         markdown = markdown.replace(LATEST_MARKER, generation.latest_markdown)
     return markdown
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """Editors' content (every generated page, and the home page's list) goes through the sanitizer."""
+    generation: Generation = _state["generation"]
+    source = Path(page.file.abs_src_path or "")
+    if generation.config.pages_path in source.parents or LATEST_MARKER in (page.markdown or "") or \
+            page.file.src_uri == "index.md":
+        return clean(html)
+    return html

@@ -101,11 +101,21 @@ class _Builder:
         self.doc = doc
         self.diags = diags
         self.constructor = SafeConstructor()
+        self.seen: set[int] = set()
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            # an alias makes the composer reuse a node: expanding reused nodes can blow up (a
+            # "billion laughs" document), and briefs have no use for anchors and aliases
+            if id(node) in self.seen:
+                self.diags.error(self.doc.span(path, key=True), "YAML aliases (*name) are not allowed in briefs",
+                                 "write the value out instead of referring to an anchor")
+                self.doc.bad_paths.add(path)
+                return None
+            self.seen.add(id(node))
         self.doc.value_pos[path] = (node.start_mark.line, node.start_mark.column)
         if node.tag not in _STANDARD_TAGS and not (
             isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:merge"
@@ -155,9 +165,34 @@ class _Builder:
         return result
 
 
+MAX_DEPTH = 100  # briefs nest three or four levels; deeper is a mistake or an attack
+
+
+def _nesting_too_deep(text: str) -> tuple[int, int] | None:
+    """(line, col) where flow collections or indentation nest deeper than MAX_DEPTH, before parsing."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > 2 * MAX_DEPTH and line.strip():
+            return number, 1
+        for col, ch in enumerate(line, start=1):
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, col
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
 def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | None:
     """Parse one YAML document; on a syntax error report it and return None."""
     doc = LocatedDocument(file=file, text=text)
+    deep = _nesting_too_deep(text)
+    if deep:
+        diags.error(Span(file, *deep), f"values are nested more than {MAX_DEPTH} levels deep",
+                    "a brief needs only a few levels of nesting")
+        return None
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
@@ -172,7 +207,11 @@ def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | No
     if node is None:
         doc.value = None
         return doc
-    doc.value = _Builder(doc, diags).build(node, ())
+    try:
+        doc.value = _Builder(doc, diags).build(node, ())
+    except RecursionError:
+        diags.error(Span(file, 1, 1), "values are nested too deeply")
+        return None
     return doc
 
 
