@@ -145,3 +145,17 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
         tmp.write_text(json.dumps(items, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         tmp.replace(cache_file)
     return {item["id"]: item for item in items}
+
+
+# What a citation style needs to print an entry at all; checked for the entries briefs cite.
+_NEEDS = {
+    "article": [("journaltitle", "journal")],
+    "online": [("url",)], "www": [("url",)], "electronic": [("url",)],
+    "incollection": [("booktitle",)], "inbook": [("booktitle",)], "inproceedings": [("booktitle",)],
+}
+
+
+def missing_fields(entry: BibEntry) -> list[str]:
+    """Fields the entry needs for a note: a title, a date, and what its type needs."""
+    needs = [("title",), ("date", "year")] + _NEEDS.get(entry.entry_type, [])
+    return [alternatives[0] for alternatives in needs if not any(entry.fields.get(f) for f in alternatives)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .bib import BibEntry, Bibliography, csl_items, read_bib
+from .bib import BibEntry, Bibliography, csl_items, missing_fields, read_bib
 from .config import Config
 from .diagnostics import Diagnostics, Span, did_you_mean
 from .model import REGISTRY_MODELS, Author, Brief, Series, Topic
@@ -281,6 +281,13 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
         source = check_brief(config, corpus, doc, slug, all_slugs, frozenset(keys), diags)
         if source:
             corpus.briefs.append(source)
+    cited_keys = {i.key for b in corpus.briefs for s in [b.body_scan, *b.note_scans.values()]
+                  for c in s.clusters for i in c.items}
+    for key in sorted(cited_keys & set(all_entries)):
+        entry = all_entries[key]
+        for name in missing_fields(entry):
+            diags.error(Span(entry.file, entry.line, 1), f"entry '{key}' (@{entry.entry_type}) has no {name}",
+                        "the citation style needs it to print the note")
     if not diags.has_errors and all_entries:
         # every entry, so that crossref/xdata parents are there; cached by the entries' content
         corpus.bibliography.csl_items = csl_items(list(all_entries.values()), config.cache_path)
