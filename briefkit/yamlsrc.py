@@ -201,8 +201,15 @@ def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | No
         problem = exc.problem or exc.context or "invalid YAML"
         diags.error(Span(file, line, col), f"YAML syntax error: {problem}", _syntax_hint(text, mark))
         return None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        diags.error(Span(file, line, col), f"the control character U+{code:04X} is not allowed in YAML",
+                    "delete it (it is often pasted in invisibly from another program)")
+        return None
     except yaml.YAMLError as exc:
-        diags.error(Span(file, 1, 1), f"YAML error: {exc}")
+        diags.error(Span(file, 1, 1), "YAML error: " + " ".join(str(exc).split()))
         return None
     if node is None:
         doc.value = None

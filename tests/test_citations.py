@@ -110,10 +110,11 @@ def test_notes_numbered_by_first_reference_whatever_their_kind(project):
 def test_titles_keep_the_capitalisation_of_the_bib(project):
     project.write("references.bib", (project.briefs / "references.bib").read_text() +
                   "\n@online{lower2020,\n  author = {Roe, Ann},\n  title = {a title in lower case: and NASA},\n"
-                  "  journaltitle = {some site},\n  date = {2020-01-02},\n}\n", dedent=False)
+                  "  journaltitle = {some site},\n  date = {2020-01-02},\n  url = {https://example.org/l},\n}\n",
+                  dedent=False)
     project.write("2024-04-29-test.yml", brief_yaml("One.[@lower2020]"))
     assert note_texts(formatted_notes(project)) == [
-        "Ann Roe, “a title in lower case: and NASA,” some site, January 2, 2020."]
+        "Ann Roe, “a title in lower case: and NASA,” some site, January 2, 2020, https://example.org/l."]
 
 
 def test_markdown_characters_in_titles_stay_literal(project):

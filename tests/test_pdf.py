@@ -146,7 +146,7 @@ def test_character_without_glyph_is_an_error_naming_brief_character_and_place(pr
 
 def test_character_without_glyph_in_a_cited_entry(project):
     project.write("references.bib", (project.briefs / "references.bib").read_text() +
-                  "\n@online{snow2020,\n  author = {Roe, Ann},\n  title = {Winter \u2603 notes},\n"
+                  "\n@book{snow2020,\n  author = {Roe, Ann},\n  title = {Winter \u2603 notes},\n"
                   "  date = {2020},\n}\n",
                   dedent=False)
     text = VALID_BRIEF.replace("@lee2024nucleartest, 90", "@snow2020")
