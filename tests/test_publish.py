@@ -66,3 +66,25 @@ def test_no_command_changes_the_editors_files(sample_project):
     created = sample_project.briefs / "2025-01-01-another-brief.yml"
     created.unlink()
     assert tree(sample_project.briefs) == before  # `new` only added its own file
+
+
+def test_builds_in_different_folders_at_different_times_are_identical(tmp_path):
+    """Pages, search index, feeds, sitemap and PDFs: byte for byte, with nothing shared between the builds."""
+    from conftest import make_project
+
+    trees = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        (tmp_path / f"{name}-cache").mkdir()
+        project = make_project(tmp_path / name, tmp_path / f"{name}-cache", with_samples=True)
+        result = project.run()
+        assert result.returncode == 0, result.stderr
+        site = project.root / "site"
+        assert (site / "search/search_index.json").is_file() and (site / "sitemap.xml.gz").is_file()
+        files = {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in site.rglob("*") if p.is_file()}
+        trees.append(files)
+        time.sleep(1.5)
+    first, second = trees
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
