@@ -219,25 +219,24 @@ class PdfBuilder:
         targets = {rb.slug: self.settings.cache / f"{self.digest(rb)}.pdf" for rb in briefs}
         todo = [rb for rb in briefs if not targets[rb.slug].exists()]
         if todo:
-            diags = Diagnostics()
-            covered = coverage(str(self.settings.fonts))
-            for rb in todo:
-                check_brief_glyphs(rb, covered, diags)
-            if diags.has_errors:
-                raise EditorError(diags)
+            self.check_glyphs(todo)
             converted = self.convert(todo)
             jobs = [(self.source(rb, converted[rb.slug]).encode("utf-8"), str(targets[rb.slug]), rb.source.file)
                     for rb in todo]
             compile_all(jobs, self.settings, progress=progress and len(jobs) > 5)
         return targets
 
-    def collection(self, title: str, subtitle: str, briefs: list[ResolvedBrief], out: Path) -> Path:
+    def check_glyphs(self, briefs: list[ResolvedBrief]) -> None:
+        """Every character the briefs print must be in a shipped font; all misses are reported at once."""
         diags = Diagnostics()
         covered = coverage(str(self.settings.fonts))
         for rb in briefs:
             check_brief_glyphs(rb, covered, diags)
         if diags.has_errors:
             raise EditorError(diags)
+
+    def collection(self, title: str, subtitle: str, briefs: list[ResolvedBrief], out: Path) -> Path:
+        self.check_glyphs(briefs)
         converted = self.convert(briefs)
         newest = max(rb.brief.date for rb in briefs)
         meta = {"title": title, "subtitle": subtitle, "site_name": self.settings.site_name,

@@ -54,6 +54,34 @@ class Project:
                               capture_output=True, text=True, check=check_)
 
 
+def tree_digest(folder: Path) -> str:
+    """One digest of every file's path and bytes below `folder`."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def assert_inert(html: str) -> None:
+    """No element, attribute or address in `html` that could run script."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    root = soup.select_one("article") or soup  # the theme's own scripts live outside the article
+    found = root.find_all(["script", "iframe", "style", "meta", "svg", "object", "embed"])
+    assert not found, found
+    for tag in root.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on"), tag
+            if name in ("href", "src"):
+                assert not re.match(r"\s*(javascript|data|vbscript):", str(value), re.I), tag
+
+
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")

@@ -8,16 +8,15 @@ plain files (a gigantic file, a symlink, a missing or broken CSL style) are made
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO, make_project
+from conftest import tree_digest as digest
 
 FIXTURES = REPO / "tests" / "fixtures" / "invalid"
 CONTRACT_LINE = re.compile(r"^(?P<file>\S[^:]*):(?P<line>\d+):(?P<col>\d+): (error|warning): .+$")
@@ -63,12 +62,6 @@ def published(tmp_path_factory, shared_cache):
     return project
 
 
-def digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def test_the_catalog_has_at_least_thirty_cases():

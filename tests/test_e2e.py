@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, VALID_BRIEF, make_project
+from conftest import REPO, VALID_BRIEF, make_project, tree_digest
 
 SAMPLES = {
     "2024/04/defence-industrial-enterprise": {"series": "Quick Take", "notes": 4, "authors": ["jordan-park"],
@@ -45,12 +43,6 @@ def resolves(project, page_url: str, href: str) -> bool:
     return (path / "index.html").is_file() if target.endswith("/") or not target else path.is_file()
 
 
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.mark.parametrize("url", SAMPLES)

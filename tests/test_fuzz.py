@@ -10,7 +10,6 @@ import shutil
 import markdown
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,7 @@ from briefkit.diagnostics import EditorError
 from briefkit.generate import generate
 from briefkit.html import EXTENSIONS
 from briefkit.sanitize import clean
-from conftest import make_project
+from conftest import assert_inert, make_project
 
 CONTRACT_LINE = re.compile(r"^\S[^:]*:\d+:\d+: (error|warning): .+$")
 KEYS = ["lee2024nucleartest", "carlin2023plenum", "cha2012impossible", "nokey"]
@@ -40,14 +39,6 @@ NOTE = st.lists(st.one_of(PROSE, st.sampled_from(["[see @lee2024nucleartest, 12]
                 max_size=4).map(" ".join)
 
 
-def assert_inert(html: str) -> None:
-    soup = BeautifulSoup(html, "html.parser")
-    assert not soup.find_all(["script", "iframe", "style", "meta", "object", "embed", "svg"]), html
-    for tag in soup.find_all(True):
-        for name, value in tag.attrs.items():
-            assert not name.lower().startswith("on"), tag
-            if name in ("href", "src"):
-                assert not re.match(r"\s*(javascript|data|vbscript):", str(value), re.I), tag
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import make_project
+from conftest import assert_inert, make_project
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -38,17 +37,6 @@ def brief_with(payload: str) -> str:
         f"disclaimer: {q('Disclaimer ' + payload)}\n")
 
 
-def assert_inert(html: str) -> None:
-    soup = BeautifulSoup(html, "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.find_all(["script", "iframe", "style", "meta", "svg", "object", "embed"]):
-        # the only scripts allowed in the page are the theme's, outside the article
-        raise AssertionError(f"{tag.name} in the content: {tag}")
-    for tag in article.find_all(True):
-        for name, value in tag.attrs.items():
-            assert not name.lower().startswith("on"), tag
-            if name in ("href", "src"):
-                assert not re.match(r"\s*(javascript|data|vbscript):", str(value), re.I), tag
 
 
 @pytest.fixture(scope="module")

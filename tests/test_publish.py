@@ -7,17 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from conftest import VALID_BRIEF
-
-
-def tree(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+from conftest import tree_digest as tree
 
 
 def test_a_build_killed_at_any_moment_leaves_a_complete_site(sample_project):
