@@ -25,6 +25,7 @@ check: $(STAMP)
 	$(PY) build.py check
 
 bench: $(STAMP)
+	$(PY) benchmarks/run.py
 	$(PY) benchmarks/citations.py
 	$(PY) benchmarks/pdfs.py
 

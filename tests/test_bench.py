@@ -22,3 +22,17 @@ def test_pdf_benchmark_smoke():
     assert "6 briefs (6 PDFs)" in result.stdout
     for row in ("pandoc → Typst per brief", "briefkit, cold", "briefkit, nothing changed"):
         assert row in result.stdout
+
+
+def test_site_benchmark_smoke(tmp_path):
+    """N = 50 through every measurement of benchmarks/run.py; only the output is checked, never times."""
+    output = tmp_path / "results.md"
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "50", "--repeat", "1",
+                             "--output", str(output)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    text = output.read_text()
+    assert text.startswith("# Benchmark results") and "Machine:" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 50 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert len(cells) == 11 and all(cells)
+    assert cells[3].endswith("×") and " / " in cells[7]

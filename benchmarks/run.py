@@ -1,0 +1,208 @@
+"""The whole-site benchmark: briefkit against bare MkDocs and one pandoc per brief, in one run.
+
+    python benchmarks/run.py [--sizes 100 1000] [--large] [--repeat 3] [--output benchmarks/results.md]
+
+For each corpus size N it generates realistic briefs (about 800 words, 6 notes of which 4 cite a
+300-entry .bib, a hero image on every other brief, several series, topics and authors) and measures:
+
+  (a) briefkit: cold full build without PDFs (pages, listings, feeds, search), caches emptied;
+  (b) bare `mkdocs build` of the same pages with the notes already typed in (the engine's floor);
+  (c) one pandoc process per brief for the citations (a sample, scaled up to N);
+  (d) briefkit: full rebuild after editing one brief, and the generation step alone;
+  (e) briefkit: PDF build cold and unchanged.
+
+Times are medians of --repeat runs; the ratios are what to compare across machines. `--large` adds
+N = 10,000. The table is printed and written to --output with the machine's description.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from citations import make_bib  # noqa: E402
+
+from briefkit.bib import to_biblatex  # noqa: E402
+from briefkit.pandoc import pandoc_path  # noqa: E402
+
+SERIES = ["quick-take", "news", "summary"]
+TOPICS = ["economy", "defense-industry", "leadership", "north-korea-russia"]
+AUTHORS = ["jordan-park", "mina-cho", "sam-ortiz"]
+WORDS = ("the plenum report described a new enterprise whose output of shells and launchers matters for "
+         "exports and for the economy at home while the leadership stressed defence and reform").split()
+
+
+def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
+    """A project with `count` generated briefs; returns their file names."""
+    for name in ("mkdocs.yml", "build.py"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("templates", "briefkit", "docs"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    config = folder / "mkdocs.yml"
+    config.write_text(config.read_text().replace("    pdf: true ", "    pdf: false "))
+    briefs = folder / "briefs"
+    briefs.mkdir()
+    for name in ("authors.yml", "series.yml", "topics.yml"):
+        shutil.copy(ROOT / "briefs" / name, briefs / name)
+    shutil.copytree(ROOT / "briefs" / "images", briefs / "images")
+    entries = make_bib(300, random.Random(42))
+    (briefs / "references.bib").write_text(to_biblatex(entries), encoding="utf-8")
+    keys = [e.key for e in entries]
+    names = []
+    for i in range(count):
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(115)).capitalize() for _ in range(7)]
+        a, b, c, d = rng.sample(keys, 4)
+        paragraphs[0] += f".[^one] Further.[@{a}, {rng.randint(1, 300)}]"
+        paragraphs[2] += f".[see @{b}; and @{c}]"
+        paragraphs[4] += f".[^two] Again.[@{a}, 12]"
+        paragraphs[6] += f".[@{d}]"
+        body = "\n\n".join(paragraphs).replace("\n", "\n  ")
+        image = ("image:\n  file: images/2025-12-components.svg\n  alt: A drawing.\n  caption: A caption.\n"
+                 "  credit: Sample\n" if i % 2 == 0 else "")
+        day = f"{2015 + i * 10 // max(count, 1)}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        name = f"{day}-brief-{i:05d}.yml"
+        (briefs / name).write_text(
+            f"title: Generated brief number {i:05d}\nseries: {SERIES[i % 3]}\ndate: {day}\n"
+            f"authors: [{AUTHORS[i % 3]}]\ntopics: [{TOPICS[i % 4]}, {TOPICS[(i + 1) % 4]}]\n"
+            f"summary: A generated brief for the benchmark, number {i}.\n{image}body: |\n  {body}.\n"
+            f"notes:\n  one: A prose note citing [@{b}, 4].\n  two: Another note without a citation.\n",
+            encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of a child process."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"})
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return time.perf_counter() - start, max(peak, before) / 1024
+
+
+def cold_build(project: Path) -> tuple[float, float]:
+    for name in (".cache", ".build", "site"):
+        shutil.rmtree(project / name, ignore_errors=True)
+    return run([sys.executable, "build.py"], project)
+
+
+def floor_project(project: Path, floor: Path) -> None:
+    """A plain MkDocs project with the same pages (notes typed in), no hooks: the engine's floor."""
+    docs = floor / "docs"
+    shutil.copytree(project / "docs", docs)
+    shutil.copytree(project / ".build" / "pages", docs, dirs_exist_ok=True)
+    shutil.copytree(project / "briefs" / "images", docs / "images", dirs_exist_ok=True)
+    shutil.copytree(project / "templates" / "overrides", floor / "overrides")
+    text = (project / "mkdocs.yml").read_text()
+    text = text.replace("  - briefkit/mkdocs_hooks.py\n", "").replace("hooks:\n", "")
+    text = text.replace("watch:\n  - briefs\n  - templates\n", "")
+    text = text.replace("custom_dir: templates/overrides", "custom_dir: overrides").replace("strict: true", "")
+    (floor / "mkdocs.yml").write_text(text)
+
+
+def pandoc_per_brief(project: Path, names: list[str]) -> float:
+    csl, bib = project / "templates/house-chicago-notes.csl", project / "briefs/references.bib"
+    start = time.perf_counter()
+    for name in names:
+        import yaml
+
+        data = yaml.safe_load((project / "briefs" / name).read_text())
+        doc = data["body"] + "\n\n" + "\n".join(f"[^{k}]: {v}" for k, v in data["notes"].items())
+        subprocess.run([pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t", "html"],
+                       input=doc.encode(), check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def measure(count: int, repeat: int, pdf_sample: int) -> dict:
+    rng = random.Random(count)
+    work = Path(tempfile.mkdtemp(prefix=f"briefkit-bench-{count}-"))
+    try:
+        project = work / "project"
+        project.mkdir()
+        names = make_project(project, count, rng)
+        builds = [cold_build(project) for _ in range(repeat)]
+        cold = statistics.median(t for t, _ in builds)
+        memory = max(m for _, m in builds)
+        site = project / "site"
+        largest = max(p.stat().st_size for p in site.glob("*/*/*/index.html"))
+        search = (site / "search" / "search_index.json").stat().st_size
+        floor = work / "floor"
+        floor_project(project, floor)
+        bare = statistics.median(run([sys.executable, "-m", "mkdocs", "build", "-q"], floor)[0]
+                                 for _ in range(repeat))
+        sample = names[:10]
+        per_brief = pandoc_per_brief(project, sample) / len(sample) * count
+        edited = project / "briefs" / names[len(names) // 2]
+        edits = []
+        generation_times = []
+        for i in range(repeat):
+            edited.write_text(edited.read_text().replace("Another note", f"Another edited note {i}"))
+            edits.append(run([sys.executable, "build.py"], project)[0])
+            edited.write_text(edited.read_text().replace(f"Another edited note {i}", f"Note {i}"))
+            generation_times.append(run([sys.executable, "-c", "import sys; sys.path.insert(0, '.');"
+                                         "from pathlib import Path; from briefkit.config import load_config;"
+                                         "from briefkit.generate import generate;"
+                                         "import time; t = time.perf_counter(); generate(load_config(Path('.')));"
+                                         "open('.gen-time', 'w').write(str(time.perf_counter() - t))"], project)[0])
+            generation_times[-1] = float((project / ".gen-time").read_text())
+        pdf_cold = pdf_unchanged = None
+        if pdf_sample:
+            config = project / "mkdocs.yml"
+            config.write_text(config.read_text().replace("    pdf: false ", "    pdf: true "))
+            pdf_cold = run([sys.executable, "build.py", "pdf"], project)[0]
+            pdf_unchanged = run([sys.executable, "build.py", "pdf"], project)[0]
+        return {"count": count, "cold": cold, "bare": bare, "per_brief": per_brief, "edit": statistics.median(edits),
+                "generation_after_edit": statistics.median(generation_times), "pdf_cold": pdf_cold,
+                "pdf_unchanged": pdf_unchanged, "memory_mb": memory, "largest_page": largest, "search": search}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def table(results: list[dict]) -> str:
+    rows = ["| N | (a) cold build | (b) bare MkDocs | (a)/(b) | (c) pandoc per brief | (d) rebuild after one edit "
+            "| generation after one edit | (e) PDFs cold / unchanged | peak memory | largest brief page "
+            "| search index |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        pdf = (f"{r['pdf_cold']:.1f} s / {r['pdf_unchanged']:.1f} s" if r["pdf_cold"] is not None else "–")
+        rows.append(f"| {r['count']:,} | {r['cold']:.1f} s | {r['bare']:.1f} s | {r['cold'] / r['bare']:.2f} × "
+                    f"| {r['per_brief']:.1f} s | {r['edit']:.1f} s | {r['generation_after_edit']:.2f} s | {pdf} "
+                    f"| {r['memory_mb']:.0f} MB | {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1e6:.1f} MB |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--large", action="store_true", help="also N = 10,000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-pdf", action="store_true", help="skip (e)")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+    sizes = args.sizes + ([10_000] if args.large else [])
+    results = [measure(n, args.repeat, 0 if args.no_pdf else 1) for n in sizes]
+    machine = (f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+               f"{time.strftime('%Y-%m-%d')}")
+    text = (f"# Benchmark results\n\nMachine: {machine}. Medians of {args.repeat} runs; compare ratios.\n\n"
+            f"{table(results)}\n")
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
