@@ -5,6 +5,7 @@ Uses the same Markdown dialect as the site (see mkdocs.yml), and makes every lin
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -28,10 +29,19 @@ def absolute_url(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+@functools.cache
+def _converter(unique_footnote_ids: bool) -> markdown.Markdown:
+    """One Markdown converter per configuration: building one costs more than converting a summary."""
+    return markdown.Markdown(extensions=EXTENSIONS,
+                             extension_configs={"footnotes": {"UNIQUE_IDS": unique_footnote_ids}})
+
+
+def _convert(text: str, unique_footnote_ids: bool = False) -> str:
+    return _converter(unique_footnote_ids).reset().convert(text)
+
+
 def to_html(text: str, page_path: str, site_url: str) -> str:
-    html = markdown.markdown(text, extensions=EXTENSIONS,
-                             extension_configs={"footnotes": {"UNIQUE_IDS": True}})
-    return absolutize(html, page_path, site_url)
+    return absolutize(_convert(text, unique_footnote_ids=True), page_path, site_url)
 
 
 def absolutize(html: str, page_path: str, site_url: str) -> str:
@@ -53,5 +63,5 @@ def plain_text(text: str) -> str:
     """Markdown → one line of plain text (for meta descriptions and social cards)."""
     import html as html_lib
 
-    rendered = markdown.markdown(text or "", extensions=EXTENSIONS)
+    rendered = _convert(text or "")
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", rendered)).split())
