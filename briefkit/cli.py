@@ -147,21 +147,26 @@ def pdf(slugs: tuple[str, ...], series: str | None, topic: str | None, start: st
     if series or topic or start or end:
         _collection(config, series, topic, start, end, output)
         return
+    from .pdf import PdfBuilder, pdf_path
+    from .render import Renderer
+
     try:
-        everything = generate(config, write=False, pdfs=set())
-        known = {rb.slug for rb in everything.briefs}
-        unknown = [s for s in slugs if s not in known]
+        generation = generate(config, write=False, pdfs=set())
+        by_slug = {rb.slug: rb for rb in generation.briefs}
+        unknown = [s for s in slugs if s not in by_slug]
         if unknown:
             click.echo(f"error: no published brief with the slug {', '.join(map(repr, unknown))}", err=True)
             sys.exit(1)
-        generation = generate(config, write=False, pdfs=set(slugs) if slugs else known, progress=True)
+        chosen = [by_slug[s] for s in slugs] if slugs else generation.briefs
+        corpus = generation.corpus
+        built = PdfBuilder(config, corpus, Renderer(config, corpus)).build(chosen, progress=True)
     except EditorError as exc:
         _fail(exc)
-    for rel, source in sorted(generation.files.items()):
-        target = config.root / "site" / rel
+    for rb in chosen:
+        target = config.root / "site" / pdf_path(rb)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    click.echo(f"Wrote {len(generation.files)} PDF{'s' if len(generation.files) != 1 else ''} into site/.", err=True)
+        shutil.copyfile(built[rb.slug], target)
+    click.echo(f"Wrote {len(chosen)} PDF{'s' if len(chosen) != 1 else ''} into site/.", err=True)
 
 
 def _month(value: str | None, option: str) -> tuple[int, int] | None:
