@@ -2,10 +2,11 @@
 
     python benchmarks/pdfs.py [--briefs 1000] [--sample 10]
 
-Generates N briefs (about 800 words, 6 notes of which 4 cite the sample bibliography, a hero image on
-every other brief), formats their citations once, then measures in the same run: the PDF build cold
-(empty PDF cache), the rebuild when nothing changed, and one pandoc process plus one fresh Typst
-compile per brief on a sample, scaled up to N. Compare ratios, not seconds, between machines.
+Generates N briefs with the corpus of benchmarks/run.py (about 800 words, 6 notes of which 4 cite a
+300-entry bibliography, a hero image on every other brief), formats their citations once, then
+measures in the same run: the PDF build cold (empty PDF cache), the rebuild when nothing changed,
+and one pandoc process plus one fresh Typst compile per brief on a sample, scaled up to N.
+Compare ratios, not seconds, between machines.
 """
 
 from __future__ import annotations
@@ -24,43 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from run import make_project  # noqa: E402
+
 from briefkit.config import load_config  # noqa: E402
 from briefkit.generate import generate  # noqa: E402
 from briefkit.pandoc import pandoc_path  # noqa: E402
 from briefkit.pdf import PdfBuilder  # noqa: E402
 from briefkit.render import Renderer  # noqa: E402
-
-KEYS = ["lee2024nucleartest", "carlin2023plenum", "lee2024ukraine", "carlin2021defense", "carlin2024war",
-        "cha2012impossible", "lankov2013real", "haggard2007famine"]
-WORDS = ("the plenum report described a new enterprise whose output of shells and launchers matters for "
-         "exports and for the economy at home while the leadership stressed defence").split()
-
-
-def make_project(folder: Path, count: int, rng: random.Random) -> None:
-    for name in ("mkdocs.yml", "build.py"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("templates", "briefkit", "docs"):
-        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-    briefs = folder / "briefs"
-    briefs.mkdir()
-    for name in ("authors.yml", "series.yml", "topics.yml", "references.bib"):
-        shutil.copy(ROOT / "briefs" / name, briefs / name)
-    shutil.copytree(ROOT / "briefs" / "images", briefs / "images")
-    for i in range(count):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(110)).capitalize() for _ in range(7)]
-        a, b, c, d = rng.sample(KEYS, 4)
-        paragraphs[0] += f".[^one] More text.[@{a}, {rng.randint(1, 90)}]"
-        paragraphs[2] += f".[see @{b}; and @{c}]"
-        paragraphs[4] += f".[^two] And again.[@{a}, 12]"
-        paragraphs[6] += f".[@{d}]"
-        body = "\n\n".join(paragraphs).replace("\n", "\n  ")
-        image = ("image:\n  file: images/2025-12-components.svg\n  alt: A drawing.\n  caption: A caption.\n"
-                 "  credit: Sample\n" if i % 2 == 0 else "")
-        day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        (briefs / f"{day}-bench-{i:05d}.yml").write_text(
-            f"title: Benchmark brief number {i}\nseries: quick-take\ndate: {day}\nauthors: [jordan-park]\n"
-            f"topics: [economy]\nsummary: A generated brief for the benchmark.\n{image}body: |\n  {body}.\n"
-            f"notes:\n  one: A prose note citing [@{b}, 4].\n  two: Another note.\n", encoding="utf-8")
 
 
 def per_brief_loop(builder: PdfBuilder, briefs, workdir: Path) -> None:
