@@ -112,7 +112,22 @@ def floor_project(project: Path, floor: Path) -> None:
     text = text.replace("  - briefkit/mkdocs_hooks.py\n", "").replace("hooks:\n", "")
     text = text.replace("watch:\n  - briefs\n  - templates\n", "")
     text = text.replace("custom_dir: templates/overrides", "custom_dir: overrides").replace("strict: true", "")
+    text = text.replace("plugins: []", "plugins:\n  - search")  # bare MkDocs searches with its lunr index
     (floor / "mkdocs.yml").write_text(text)
+
+
+def first_search_bytes(bundle: Path, results: int = 5) -> int:
+    """An upper bound of what a reader's first search downloads from the Pagefind bundle: the search
+    page's script and style, the runtime, its worker and WebAssembly, the entry and metadata files,
+    the two largest index chunks (a query of two words can touch two) and the largest fragments of
+    the first page of results."""
+    fixed = ["pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-worker.js", "pagefind-entry.json"]
+    size = sum((bundle / name).stat().st_size for name in fixed)
+    size += sum(p.stat().st_size for p in bundle.glob("wasm.*.pagefind")) // max(1, len(list(bundle.glob("wasm.*"))))
+    size += sum(p.stat().st_size for p in bundle.glob("*.pf_meta"))
+    chunks = sorted((p.stat().st_size for p in (bundle / "index").iterdir()), reverse=True)
+    fragments = sorted((p.stat().st_size for p in (bundle / "fragment").iterdir()), reverse=True)
+    return size + sum(chunks[:2]) + sum(fragments[:results])
 
 
 def pandoc_per_brief(project: Path, names: list[str]) -> float:
@@ -140,7 +155,7 @@ def measure(count: int, repeat: int, pdf_sample: int) -> dict:
         memory = max(m for _, m in builds)
         site = project / "site"
         largest = max(p.stat().st_size for p in site.glob("*/*/*/index.html"))
-        search = (site / "search" / "search_index.json").stat().st_size
+        search = first_search_bytes(site / "pagefind")
         floor = work / "floor"
         floor_project(project, floor)
         bare = statistics.median(run([sys.executable, "-m", "mkdocs", "build", "-q"], floor)[0]
@@ -176,13 +191,13 @@ def measure(count: int, repeat: int, pdf_sample: int) -> dict:
 def table(results: list[dict]) -> str:
     rows = ["| N | (a) cold build | (b) bare MkDocs | (a)/(b) | (c) pandoc per brief | (d) rebuild after one edit "
             "| generation after one edit | (e) PDFs cold / unchanged | peak memory | largest brief page "
-            "| search index |",
+            "| first search downloads |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         pdf = (f"{r['pdf_cold']:.1f} s / {r['pdf_unchanged']:.1f} s" if r["pdf_cold"] is not None else "–")
         rows.append(f"| {r['count']:,} | {r['cold']:.1f} s | {r['bare']:.1f} s | {r['cold'] / r['bare']:.2f} × "
                     f"| {r['per_brief']:.1f} s | {r['edit']:.1f} s | {r['generation_after_edit']:.2f} s | {pdf} "
-                    f"| {r['memory_mb']:.0f} MB | {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1e6:.1f} MB |")
+                    f"| {r['memory_mb']:.0f} MB | {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1024:.0f} KB |")
     return "\n".join(rows)
 
 

@@ -12,12 +12,18 @@
 
 local json = pandoc.json
 
-local function first_cite(src)
-  local doc = pandoc.read(src, 'markdown')
-  local found
-  doc:walk{Cite = function(c) if not found then found = c end end}
-  if not found then error('not a citation cluster: ' .. src) end
-  return found
+-- All clusters of a batch, parsed by one pandoc.read: each source becomes a paragraph of its own.
+local function parse_clusters(sources)
+  local doc = pandoc.read(table.concat(sources, '\n\n'), 'markdown')
+  local cites = {}
+  for i, block in ipairs(doc.blocks) do
+    for _, inl in ipairs(block.content or {}) do
+      if inl.t == 'Cite' then cites[i] = inl; break end
+    end
+    if not cites[i] then error('not a citation cluster: ' .. sources[i]) end
+  end
+  if #doc.blocks ~= #sources then error('citation clusters could not be told apart') end
+  return cites
 end
 
 -- pandoc wraps a citation that is not at the start of a note in parentheses; a cluster written
@@ -37,21 +43,21 @@ local function strip_parens(inlines)
   return inlines
 end
 
-local function note_block(note)
+local function note_block(note, next_cite)
   local inlines = pandoc.Inlines{}
   if note.kind == 'prose' then
     -- a placeholder word keeps every cluster away from the start of the note
-    for _, src in ipairs(note.clusters) do
+    for _ in ipairs(note.clusters) do
       inlines:insert(pandoc.Str('x'))
       inlines:insert(pandoc.Space())
-      inlines:insert(first_cite(src))
+      inlines:insert(next_cite())
       inlines:insert(pandoc.Space())
     end
     return pandoc.Para{pandoc.Note{pandoc.Para(inlines)}}
   end
   -- a cluster written in the body: citeproc turns it into a note of its own (capitalised, with
   -- the style's closing punctuation), exactly as pandoc does for a document
-  return pandoc.Para{first_cite(note.clusters[1])}
+  return pandoc.Para{next_cite()}
 end
 
 -- The formatted clusters of one note, in order, as lists of inlines.
@@ -68,31 +74,44 @@ local function clusters_in(block, kind)
   return out
 end
 
+-- The response is assembled as text: each cluster is encoded once, never decoded again here.
+local function json_list(parts)
+  return '[' .. table.concat(parts, ',') .. ']'
+end
+
 local function run_batch(batch, csl)
   local refs = pandoc.read(json.encode(batch.references), 'csljson').meta.references
+  local sources = {}
+  for _, brief in ipairs(batch.briefs) do
+    for _, note in ipairs(brief.notes) do
+      for _, src in ipairs(note.clusters) do sources[#sources + 1] = src end
+    end
+  end
+  local cites, c = parse_clusters(sources), 0
+  local function next_cite() c = c + 1; return cites[c] end
   local blocks = pandoc.Blocks{}
   for _, brief in ipairs(batch.briefs) do
-    for _, note in ipairs(brief.notes) do blocks:insert(note_block(note)) end
+    for _, note in ipairs(brief.notes) do blocks:insert(note_block(note, next_cite)) end
   end
   local meta = {references = refs, csl = csl, lang = batch.lang, ['suppress-bibliography'] = true}
   local doc = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta))
-  local result, i = {}, 0
+  local briefs, i = {}, 0
   for _, brief in ipairs(batch.briefs) do
     local notes = {}
-    for n, note in ipairs(brief.notes) do
+    for _, note in ipairs(brief.notes) do
       i = i + 1
       local clusters = {}
       for _, content in ipairs(clusters_in(doc.blocks[i], note.kind)) do
-        clusters[#clusters + 1] = json.decode(json.encode(content), false)
+        clusters[#clusters + 1] = json.encode(content)
       end
-      notes[n] = clusters
+      notes[#notes + 1] = json_list(clusters)
     end
-    result[#result + 1] = {notes = notes}
+    briefs[#briefs + 1] = '{"notes":' .. json_list(notes) .. '}'
   end
-  return {briefs = result}
+  return '{"briefs":' .. json_list(briefs) .. '}'
 end
 
 local request = json.decode(io.read('a'), false)
 local out = {}
 for b, batch in ipairs(request.batches) do out[b] = run_batch(batch, request.csl) end
-io.write(json.encode({batches = out}))
+io.write('{"batches":' .. json_list(out) .. '}')

@@ -16,6 +16,7 @@ from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
 from .sanitize import clean
+from .search import SearchIndexError, index_site
 
 _state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False}
 
@@ -83,3 +84,10 @@ def on_page_content(html: str, page, config, files) -> str:
             page.file.src_uri == "index.md":
         return clean(html)
     return html
+
+
+def on_post_build(config) -> None:
+    try:
+        index_site(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise Abort(f"the search index could not be built: {exc}") from None

@@ -7,6 +7,12 @@ _root = str(Path(__file__).resolve().parents[1])
 if _root not in sys.path:  # `mkdocs serve` run directly does not put the project on sys.path
     sys.path.insert(0, _root)
 
-from briefkit.mkdocs_glue import on_files, on_page_content, on_page_markdown, on_pre_build  # noqa: E402
+from briefkit.mkdocs_glue import (  # noqa: E402
+    on_files,
+    on_page_content,
+    on_page_markdown,
+    on_post_build,
+    on_pre_build,
+)
 
-__all__ = ["on_files", "on_page_content", "on_page_markdown", "on_pre_build"]
+__all__ = ["on_files", "on_page_content", "on_page_markdown", "on_post_build", "on_pre_build"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from urllib.parse import urljoin
@@ -204,3 +205,40 @@ def test_drafts_are_not_published_and_updated_dates_are_shown(project):
     assert updated.get_text() == "Updated May 2, 2024"
     assert updated.find("time")["datetime"] == "2024-05-02"
     assert "Draft only" not in (project.root / "site/index.html").read_text()
+
+
+def search_fragments(project) -> dict[str, str]:
+    """Pagefind's stored text of every indexed page, by URL (fragments are gzip'd JSON after a signature)."""
+    fragments = {}
+    for path in (project.root / "site/pagefind/fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        fragments[record["url"]] = record["content"]
+    return fragments
+
+
+def test_search_indexes_briefs_and_guides_not_listings(built):
+    entry = json.loads((built.root / "site/pagefind/pagefind-entry.json").read_text())
+    fragments = search_fragments(built)
+    assert set(fragments) == {f"/{u}/" for u in SAMPLES} | {"/about/", "/writing-briefs/"}
+    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(fragments)
+    assert not (built.root / "site/search/search_index.json").exists()  # no whole-site lunr index
+
+
+def test_search_text_is_the_brief_not_its_surroundings(built):
+    fragments = search_fragments(built)
+    text = fragments["/2024/04/defence-industrial-enterprise/"]
+    assert "Second Economic Commission" in text  # body
+    assert "Cite this brief" not in text and "Related" not in text
+    others = [t for u, t in fragments.items() if u != "/2024/04/defence-industrial-enterprise/"]
+    assert not any("Second Economic Commission" in t for t in others)
+
+
+@pytest.mark.parametrize("url", ["", "about", *SAMPLES, "series/quick-take"])
+def test_header_search_box_leads_to_the_search_page(built, url):
+    form = page(built, url).select_one("header form[role=search]")
+    assert form is not None and form.select_one("input[name=q]") is not None
+    assert resolves(built, url, form["action"])
+    search = page(built, "search")
+    scripts = [s["src"] for s in search.select("script[src]") if "pagefind" in s["src"]]
+    assert scripts and all(resolves(built, "search", s) for s in scripts)
