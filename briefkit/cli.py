@@ -67,11 +67,11 @@ def build() -> None:
     if generation.warnings.items:
         click.echo(generation.warnings.format(), err=True)
     publish_site(config, generation)
-    click.echo(f"Built {len(generation.briefs)} briefs into site/.", err=True)
+    click.echo(f"Built {len(generation.cards)} briefs into site/.", err=True)
 
 
 def _source_date_epoch(generation: Generation) -> str:
-    dates = [d for rb in generation.briefs for d in (rb.brief.date, rb.brief.updated) if d]
+    dates = [d for c in generation.cards for d in (c.brief.date, c.brief.updated) if d]
     newest = max(dates) if dates else dt.date(2000, 1, 1)
     return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp()))
 
@@ -147,26 +147,23 @@ def pdf(slugs: tuple[str, ...], series: str | None, topic: str | None, start: st
     if series or topic or start or end:
         _collection(config, series, topic, start, end, output)
         return
-    from .pdf import PdfBuilder, pdf_path
-    from .render import Renderer
 
     try:
-        generation = generate(config, write=False, pdfs=set())
-        by_slug = {rb.slug: rb for rb in generation.briefs}
-        unknown = [s for s in slugs if s not in by_slug]
-        if unknown:
-            click.echo(f"error: no published brief with the slug {', '.join(map(repr, unknown))}", err=True)
-            sys.exit(1)
-        chosen = [by_slug[s] for s in slugs] if slugs else generation.briefs
-        corpus = generation.corpus
-        built = PdfBuilder(config, corpus, Renderer(config, corpus)).build(chosen, progress=True)
+        generation = generate(config, pdfs=set(slugs) if slugs else None, every_pdf=True, progress=True)
     except EditorError as exc:
         _fail(exc)
-    for rb in chosen:
-        target = config.root / "site" / pdf_path(rb)
+    unknown = sorted(set(slugs) - {c.slug for c in generation.cards})
+    if unknown:
+        click.echo(f"error: no published brief with the slug {', '.join(map(repr, unknown))}", err=True)
+        sys.exit(1)
+    for rel, built in sorted(generation.files.items()):
+        target = config.root / "site" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built[rb.slug], target)
-    click.echo(f"Wrote {len(chosen)} PDF{'s' if len(chosen) != 1 else ''} into site/.", err=True)
+        if not (target.exists() and target.stat().st_size == built.stat().st_size
+                and target.read_bytes() == built.read_bytes()):
+            shutil.copyfile(built, target)
+    count = len(generation.files)
+    click.echo(f"Wrote {count} PDF{'s' if count != 1 else ''} into site/.", err=True)
 
 
 def _month(value: str | None, option: str) -> tuple[int, int] | None:
@@ -184,20 +181,25 @@ def _collection(config: Config, series, topic, start, end, output) -> None:
 
     first, last = _month(start, "--from"), _month(end, "--to")
     try:
-        generation = generate(config, write=False, pdfs=set())
+        generation = generate(config, pdfs=set())
     except EditorError as exc:
         _fail(exc)
     corpus = generation.corpus
     if series and series not in corpus.series:
         raise click.BadParameter(f"unknown series {series!r} (known: {', '.join(sorted(corpus.series))})",
                                  param_hint="--series")
-    chosen = [rb for rb in reversed(generation.briefs)  # oldest first
-              if (not series or rb.brief.series == series) and (not topic or topic in rb.brief.topics)
-              and (not first or (rb.brief.date.year, rb.brief.date.month) >= first)
-              and (not last or (rb.brief.date.year, rb.brief.date.month) <= last)]
-    if not chosen:
+    cards = [c for c in reversed(generation.cards)  # oldest first
+             if (not series or c.brief.series == series) and (not topic or topic in c.brief.topics)
+             and (not first or (c.brief.date.year, c.brief.date.month) >= first)
+             and (not last or (c.brief.date.year, c.brief.date.month) <= last)]
+    if not cards:
         click.echo("error: no published brief matches", err=True)
         sys.exit(1)
+    try:
+        full = generation.materialize(cards)
+    except EditorError as exc:
+        _fail(exc)
+    chosen = [full[c.slug] for c in cards]
     from .listings import topic_label
 
     title = corpus.series[series].label if series else topic_label(corpus, topic) if topic else config.site_name

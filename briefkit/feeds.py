@@ -14,7 +14,6 @@ from .sanitize import clean
 
 @dataclass(frozen=True)
 class FeedEntry:
-    brief: ResolvedBrief
     url: str
     title: str
     authors: list[str]
@@ -33,36 +32,25 @@ def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def feed_pages(listings: list[Listing], renderer, site_url: str, site_name: str, size: int) -> dict[str, str]:
-    """Atom (feed.xml) and RSS (rss.xml) for every listing that has a feed."""
-    entries: dict[str, FeedEntry] = {}
+def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> FeedEntry:
+    brief = rb.brief
+    content = clean(to_html(renderer.feed_content(rb), rb.page_path, site_url, footnote_prefix=rb.slug))
+    return FeedEntry(
+        page_url(site_url, rb.page_path), brief.title, [renderer.corpus.authors[a].name for a in brief.authors],
+        midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(), content,
+        list(brief.topics))
 
-    def entry(rb: ResolvedBrief) -> FeedEntry:
-        if rb.slug not in entries:
-            brief = rb.brief
-            content = clean(to_html(renderer.feed_content(rb), rb.page_path, site_url))
-            entries[rb.slug] = FeedEntry(
-                rb, page_url(site_url, rb.page_path), brief.title,
-                [renderer.corpus.authors[a].name for a in brief.authors],
-                midnight(brief.date), midnight(brief.updated or brief.date),
-                (brief.summary or "").strip(), content, list(brief.topics))
-        return entries[rb.slug]
 
-    pages = {}
-    for listing in listings:
-        if not listing.feed:
-            continue
-        items = [entry(rb) for rb in listing.briefs[:size]]
-        updated = max((e.updated for e in items), default=midnight(dt.date(2000, 1, 1)))
-        context = {
-            "title": site_name if listing.kind == "home" else f"{listing.title} — {site_name}",
-            "subtitle": listing.description or "",
-            "self_url": site_url.rstrip("/") + "/" + listing.feed,
-            "rss_url": site_url.rstrip("/") + "/" + listing.feed.replace("feed.xml", "rss.xml"),
-            "page_url": page_url(site_url, listing.first),
-            "updated": updated, "entries": items, "site_name": site_name,
-        }
-        pages[listing.feed] = renderer.env.get_template("feeds/atom.xml.j2").render(**context)
-        pages[listing.feed.replace("feed.xml", "rss.xml")] = renderer.env.get_template("feeds/rss.xml.j2").render(
-            **context)
-    return pages
+def feed_page(listing: Listing, rel: str, items: list[FeedEntry], renderer, site_url: str, site_name: str) -> str:
+    """The Atom (feed.xml) or RSS (rss.xml) feed of a listing, with `items`: its newest briefs in full."""
+    updated = max((e.updated for e in items), default=midnight(dt.date(2000, 1, 1)))
+    context = {
+        "title": site_name if listing.kind == "home" else f"{listing.title} — {site_name}",
+        "subtitle": listing.description or "",
+        "self_url": site_url.rstrip("/") + "/" + listing.feed,
+        "rss_url": site_url.rstrip("/") + "/" + listing.feed.replace("feed.xml", "rss.xml"),
+        "page_url": page_url(site_url, listing.first),
+        "updated": updated, "entries": items, "site_name": site_name,
+    }
+    template = "feeds/rss.xml.j2" if rel.endswith("rss.xml") else "feeds/atom.xml.j2"
+    return renderer.env.get_template(template).render(**context)

@@ -7,17 +7,21 @@ list of editors' assets (images) any site engine can publish; see mkdocs_glue fo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cards import Card
 from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
-from .feeds import feed_pages
+from .feeds import FeedEntry, feed_entry, feed_page
 from .listings import Listing, build_listings
-from .load import Corpus, load_corpus
+from .load import Corpus, KnownBrief, load_corpus
+from .memo import Memo, context_key, digest
 from .model import brief_json_schema
 from .pdf import PdfBuilder, pdf_path
 from .related import related_briefs
@@ -28,21 +32,54 @@ from .selfcite import bibtex, ris
 LATEST_MARKER = "<!-- latest-briefs -->"
 
 
+class PageSet(Mapping[str, str]):
+    """Every page of the site: rendered now, or unchanged since the last build and read from disk."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.rendered: dict[str, str] = {}
+        self.kept: set[str] = set()
+
+    def __getitem__(self, rel: str) -> str:
+        if rel in self.rendered:
+            return self.rendered[rel]
+        if rel in self.kept:
+            return (self.folder / rel).read_text(encoding="utf-8")
+        raise KeyError(rel)
+
+    def __iter__(self):
+        return iter(sorted(self.rendered.keys() | self.kept))
+
+    def __len__(self) -> int:
+        return len(self.rendered.keys() | self.kept)
+
+    def __contains__(self, rel) -> bool:
+        return rel in self.rendered or rel in self.kept
+
+
 @dataclass
 class Generation:
     config: Config
     corpus: Corpus
-    briefs: list[ResolvedBrief]  # published, newest first
-    pages: dict[str, str]  # path relative to the pages folder → content
+    cards: list[Card]  # published (or previewed) briefs, newest first
+    pages: PageSet  # path relative to the pages folder → content
     assets: list[str]  # files under briefs/ to publish at the same relative path
     latest_markdown: str  # the home page's list of latest briefs
     warnings: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
     changed: list[str] = field(default_factory=list)
+    materialize: Callable[[list[Card]], dict[str, ResolvedBrief]] | None = None
+
+    @property
+    def briefs(self) -> list[ResolvedBrief]:
+        """Every published brief with its formatted notes (loaded and formatted on demand)."""
+        resolved = self.materialize(self.cards) if self.materialize else {}
+        return [resolved[c.slug] for c in self.cards]
 
 
-def check(config: Config) -> tuple[Corpus, Diagnostics]:
-    corpus, diags = load_corpus(config)
+def check(config: Config, known: dict[str, KnownBrief] | None = None,
+          bibs: dict | None = None) -> tuple[Corpus, Diagnostics]:
+    corpus, diags = load_corpus(config, known, bibs)
     check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
@@ -60,57 +97,171 @@ def status_of(brief, day: dt.date) -> str:
     return "scheduled" if brief.date > day else ""
 
 
+@dataclass
+class _Todo:
+    """A page to render: its key, the briefs it needs in full, and how to render it from them."""
+
+    rel: str
+    key: str
+    needs: tuple[Card, ...]
+    render: Callable[[dict[str, ResolvedBrief]], str]
+
+
 def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
-             pdfs: set[str] | None = None) -> Generation:
+             pdfs: set[str] | None = None, every_pdf: bool = False) -> Generation:
     """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included.
 
-    PDFs are built for every brief when the site has them, or only for the slugs in `pdfs` if given.
+    PDFs are built for every brief when the site has them (or with every_pdf), or only for the
+    slugs in `pdfs` if given. Only outputs whose inputs changed since the last build are made again.
     """
-    corpus, diags = check(config)
+    day = today()
+    memo = Memo.load(config, context_key(config, day, drafts))
+    corpus, diags = check(config, memo.known, memo.bibs)
     if diags.has_errors:
         raise EditorError(diags)
-    day = today()
-    status = {b.slug: status_of(b.brief, day) for b in corpus.briefs}
-    visible = [b for b in corpus.briefs if drafts or not status[b.slug]]
-    corpus_published = Corpus(visible, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
-    try:
-        resolved = resolve(corpus_published, config.csl_path, config.cache_path, config.site_name, config.site_url)
-    except CiteprocError as exc:
-        diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
-        raise EditorError(diags) from None
-    related = related_briefs(resolved, config.related)
+    memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
+    status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
+    visible = [c for c in corpus.cards if drafts or not status[c.slug]]
+    by_slug = {c.slug: c for c in visible}
+    related = _related(memo, visible, config.related)
     renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s})
-    pages: dict[str, str] = {}
+    resolved: dict[str, ResolvedBrief] = {}
+
+    def materialize(cards: list[Card]) -> dict[str, ResolvedBrief]:
+        missing = [c for c in cards if c.slug not in resolved]
+        if missing:
+            sources = corpus.load(config, missing)
+            subset = Corpus(sources, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
+            try:
+                done = resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url)
+            except CiteprocError as exc:
+                diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
+                raise EditorError(diags) from None
+            resolved.update((rb.slug, rb) for rb in done)
+        return {c.slug: resolved[c.slug] for c in cards}
+
+    pages = PageSet(config.pages_path)
+    folder = str(config.pages_path)
+    todo: list[_Todo] = []
+
+    def want(rel: str, key: str, needs: tuple[Card, ...], render: Callable[..., str], *args) -> None:
+        """Keep the page from the last build if its key is unchanged, else render it: render(full briefs, *args)."""
+        if write and memo.page_is_current(folder, rel, key):
+            pages.kept.add(rel)
+        else:
+            todo.append(_Todo(rel, key, needs, functools.partial(render, *args)))
+
+    def brief_page(card: Card, near: list[Card], full: dict[str, ResolvedBrief]) -> str:
+        return renderer.brief_page(full[card.slug], near)
+
+    def own_reference(card: Card, fn, full: dict[str, ResolvedBrief]) -> str:
+        rb = full[card.slug]
+        return fn(corpus, rb.source, rb.citation_item)
+
+    def listing_page(listing: Listing, number: int, chunk, count: int, _full) -> str:
+        return renderer.listing_page(listing, number, chunk, count)
+
+    def feed_entry_of(card: Card, full: dict[str, ResolvedBrief]) -> FeedEntry:
+        """A brief's feed entry (its full text as HTML), made again only when its file changed."""
+        key = digest(memo.key, card.digest)
+        known = memo.feed_entries.get(card.slug)
+        if known is None or known[0] != key:
+            known = memo.feed_entries[card.slug] = (key, feed_entry(full[card.slug], renderer, config.site_url))
+        return known[1]
+
+    def feed(listing: Listing, rel: str, full: dict[str, ResolvedBrief]) -> str:
+        items = [feed_entry_of(c, full) for c in listing.briefs[: config.feed_size]]
+        return feed_page(listing, rel, items, renderer, config.site_url, config.site_name)
+
     assets: set[str] = set()
-    for rb in resolved:
-        pages[rb.page_path] = renderer.brief_page(rb, related[rb.slug])
-        own = rb.page_path.removesuffix(".md") + "/" + rb.slug
-        pages[own + ".bib"] = bibtex(corpus, rb.source, rb.citation_item)
-        pages[own + ".ris"] = ris(corpus, rb.source, rb.citation_item)
-        if rb.brief.image:
-            assets.add(rb.brief.image.file)
-        assets.update(f.file for f in rb.brief.figures.values())
+    for card in visible:
+        near = [by_slug[s] for s in related[card.slug]]
+        key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near])
+        want(card.page_path, key, (card,), brief_page, card, near)
+        own = card.page_path.removesuffix(".md") + "/" + card.slug
+        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), own_reference, card, bibtex)
+        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), own_reference, card, ris)
+        assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
-    listings = build_listings(corpus, resolved)
+    listings = build_listings(corpus, visible)
     latest = ""
     for listing in listings:
-        listing_pages = renderer.listing_pages(listing, config.page_size)
-        if listing.kind == "home":
-            latest = listing_pages.pop("index.md")
-        pages.update(listing_pages)
-    pages.update(index_pages(renderer, corpus, listings))
-    pages.update(feed_pages(listings, renderer, config.site_url, config.site_name, config.feed_size))
+        chunks = listing.pages(config.page_size)
+        for number, chunk in chunks:
+            if listing.kind == "home" and number == 1:
+                latest = renderer.listing_page(listing, number, chunk, len(chunks))
+                continue
+            rel = listing.page_path(number)
+            key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
+                         [(c.shown, status[c.slug]) for c in chunk])
+            want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
+        if listing.feed:
+            entries = listing.briefs[: config.feed_size]
+            key = digest(memo.key, listing.feed, listing.title, [(c.digest, status[c.slug]) for c in entries])
+            entry_key = {c.slug: digest(memo.key, c.digest) for c in entries}
+            needs = tuple(c for c in entries if memo.feed_entries.get(c.slug, ("",))[0] != entry_key[c.slug])
+            for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
+                want(rel, key, needs, feed, listing, rel)
+    pages.rendered.update(index_pages(renderer, corpus, listings))
+    pages.rendered["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
+                                                            ensure_ascii=False) + "\n"
+
+    needed = {c.slug: c for t in todo for c in t.needs}
+    full = materialize(list(needed.values()))
+    for t in todo:
+        pages.rendered[t.rel] = t.render(full)
+
     files: dict[str, Path] = {}
-    if config.pdf or pdfs is not None:
-        chosen = [rb for rb in resolved if pdfs is None or rb.slug in pdfs]
-        built = PdfBuilder(config, corpus, renderer).build(chosen, progress=progress)
-        files.update({pdf_path(rb): built[rb.slug] for rb in chosen})
-    pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
-                                                   ensure_ascii=False) + "\n"
-    generation = Generation(config, corpus, resolved, pages, sorted(assets), latest, diags, files=files)
+    if config.pdf or every_pdf or pdfs is not None:
+        chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
+        files.update(_pdfs(config, corpus, renderer, memo, chosen, materialize, progress))
+    generation = Generation(config, corpus, visible, pages, sorted(assets), latest, diags, files=files,
+                            materialize=materialize)
     if write:
-        generation.changed = write_pages(config.pages_path, pages)
+        generation.changed = write_pages(config.pages_path, pages, memo.written)
+        for t in todo:
+            memo.record_page(config.pages_path, t.rel, t.key)
+        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in pages}
+        memo.written = set(pages)
+    memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in by_slug}
+    memo.save(config)
     return generation
+
+
+def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str, ...]]:
+    """Related briefs by slug, computed again only when a date, topic or related list changed."""
+    key = digest(limit, [(c.slug, c.brief.date, c.brief.topics, c.brief.related) for c in visible])
+    if memo.related is None or memo.related[0] != key:
+        chosen = related_briefs(visible, limit)
+        memo.related = (key, {slug: tuple(c.slug for c in cards) for slug, cards in chosen.items()})
+    return memo.related[1]
+
+
+def _pdfs(config: Config, corpus: Corpus, renderer: Renderer, memo: Memo, cards: list[Card], materialize,
+          progress: bool) -> dict[str, Path]:
+    """Published path → PDF in the cache, for `cards`; a brief whose inputs did not change is not loaded."""
+    builder = PdfBuilder(config, corpus, renderer)
+    environment = builder.settings.environment_digest
+    keys = {}
+    for card in cards:
+        images = [(f, (config.briefs_path / f).stat().st_size, (config.briefs_path / f).stat().st_mtime_ns)
+                  for f in card.images]
+        keys[card.slug] = digest(memo.key, environment, card.digest, images)
+    out: dict[str, Path] = {}
+    todo = []
+    for card in cards:
+        known = memo.pdfs.get(card.slug)
+        if known and known[0] == keys[card.slug] and Path(known[1]).is_file():
+            out[card.page_path.removesuffix(".md") + f"/{card.slug}.pdf"] = Path(known[1])
+        else:
+            todo.append(card)
+    if todo:
+        full = materialize(todo)
+        built = builder.build([full[c.slug] for c in todo], progress=progress)
+        for card in todo:
+            memo.pdfs[card.slug] = (keys[card.slug], str(built[card.slug]))
+            out[pdf_path(full[card.slug])] = built[card.slug]
+    return out
 
 
 def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> dict[str, str]:
@@ -141,10 +292,14 @@ def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> 
     return pages
 
 
-def write_pages(folder: Path, pages: dict[str, str]) -> list[str]:
-    """Write pages whose content changed and delete stale ones; untouched files keep their mtime."""
+def write_pages(folder: Path, pages: PageSet, previous: set[str] | None = None) -> list[str]:
+    """Write pages whose content changed and delete stale ones; untouched files keep their mtime.
+
+    Stale pages are those of the previous build (`previous`) that are gone; without that list, every
+    file in the folder is looked at.
+    """
     changed = []
-    for rel, content in sorted(pages.items()):
+    for rel, content in sorted(pages.rendered.items()):
         path = folder / rel
         data = content.encode("utf-8")
         if path.exists() and path.read_bytes() == data:
@@ -154,7 +309,17 @@ def write_pages(folder: Path, pages: dict[str, str]) -> list[str]:
         tmp.write_bytes(data)
         tmp.replace(path)
         changed.append(rel)
-    if folder.exists():
+    if previous is not None:
+        for rel in sorted(previous - set(pages)):
+            path = folder / rel
+            if path.is_file():
+                path.unlink()
+                changed.append(rel)
+            parent = path.parent
+            while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    elif folder.exists():
         for path in sorted(folder.rglob("*"), reverse=True):
             rel = path.relative_to(folder).as_posix()
             if path.is_file() and rel not in pages:

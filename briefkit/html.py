@@ -29,19 +29,26 @@ def absolute_url(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+_FOOTNOTE_ID = re.compile(r'\b(id|href)="(#?)(fn|fnref\d*):')
+
+
 @functools.cache
-def _converter(unique_footnote_ids: bool) -> markdown.Markdown:
-    """One Markdown converter per configuration: building one costs more than converting a summary."""
-    return markdown.Markdown(extensions=EXTENSIONS,
-                             extension_configs={"footnotes": {"UNIQUE_IDS": unique_footnote_ids}})
+def _converter() -> markdown.Markdown:
+    """One Markdown converter: building one costs more than converting a summary."""
+    return markdown.Markdown(extensions=EXTENSIONS)
 
 
-def _convert(text: str, unique_footnote_ids: bool = False) -> str:
-    return _converter(unique_footnote_ids).reset().convert(text)
+def _convert(text: str) -> str:
+    return _converter().reset().convert(text)
 
 
-def to_html(text: str, page_path: str, site_url: str) -> str:
-    return absolutize(_convert(text, unique_footnote_ids=True), page_path, site_url)
+def to_html(text: str, page_path: str, site_url: str, footnote_prefix: str = "") -> str:
+    """HTML with absolute links. Footnote ids get `footnote_prefix`, so that several documents can
+    share one page (entries of a feed) whatever was converted before."""
+    html = _convert(text)
+    if footnote_prefix:
+        html = _FOOTNOTE_ID.sub(lambda m: f'{m.group(1)}="{m.group(2)}{m.group(3)}:{footnote_prefix}-', html)
+    return absolutize(html, page_path, site_url)
 
 
 def absolutize(html: str, page_path: str, site_url: str) -> str:

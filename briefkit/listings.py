@@ -11,8 +11,8 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .cards import Card
 from .load import Corpus
-from .resolve import ResolvedBrief
 
 
 def topic_label(corpus: Corpus, key: str) -> str:
@@ -28,7 +28,7 @@ class Listing:
     key: str
     first: str  # Markdown path of page 1, e.g. series/quick-take.md
     title: str
-    briefs: tuple[ResolvedBrief, ...]
+    briefs: tuple[Card, ...]
     description: str | None = None
     feed: str | None = None  # Atom feed path for this listing
     extra: dict = field(default_factory=dict, hash=False, compare=False)
@@ -41,7 +41,7 @@ class Listing:
             stem = ""
         return posixpath.join(stem, "page", f"{number}.md")
 
-    def pages(self, size: int) -> list[tuple[int, tuple[ResolvedBrief, ...]]]:
+    def pages(self, size: int) -> list[tuple[int, tuple[Card, ...]]]:
         chunks = [self.briefs[i : i + size] for i in range(0, len(self.briefs), size)] or [()]
         return list(enumerate(chunks, start=1))
 
@@ -50,14 +50,14 @@ def feed_path(kind: str, key: str) -> str | None:
     return {"home": "feed.xml", "series": f"series/{key}/feed.xml", "topic": f"topics/{key}/feed.xml"}.get(kind)
 
 
-def build_listings(corpus: Corpus, briefs: list[ResolvedBrief]) -> list[Listing]:
-    """All listings; `briefs` are the visible briefs, newest first."""
+def build_listings(corpus: Corpus, briefs: list[Card]) -> list[Listing]:
+    """All listings; `briefs` are the cards of the visible briefs, newest first."""
     listings = [Listing("home", "", "index.md", "Latest briefs", tuple(briefs), feed=feed_path("home", ""))]
-    by_series: dict[str, list[ResolvedBrief]] = defaultdict(list)
-    by_topic: dict[str, list[ResolvedBrief]] = defaultdict(list)
-    by_author: dict[str, list[ResolvedBrief]] = defaultdict(list)
-    by_year: dict[int, list[ResolvedBrief]] = defaultdict(list)
-    by_month: dict[tuple[int, int], list[ResolvedBrief]] = defaultdict(list)
+    by_series: dict[str, list[Card]] = defaultdict(list)
+    by_topic: dict[str, list[Card]] = defaultdict(list)
+    by_author: dict[str, list[Card]] = defaultdict(list)
+    by_year: dict[int, list[Card]] = defaultdict(list)
+    by_month: dict[tuple[int, int], list[Card]] = defaultdict(list)
     for rb in briefs:
         if rb.brief.series:
             by_series[rb.brief.series].append(rb)

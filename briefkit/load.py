@@ -6,6 +6,8 @@ after a problem so that one run reports them all.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +15,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .bib import BibEntry, Bibliography, csl_items, missing_fields, read_bib
+from .cards import Card, card_of
 from .config import Config
-from .diagnostics import Diagnostics, Span, did_you_mean
+from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
 from .model import REGISTRY_MODELS, Author, Brief, Series, Topic
 from .notes import Scan, scan
 from .yamlsrc import LocatedDocument, parse_yaml
@@ -45,6 +48,59 @@ class Corpus:
     bibliography: Bibliography = field(default_factory=Bibliography)
     # every key present in each registry, valid or not (an invalid entry is reported once, in the registry)
     registry_keys: dict[str, set[str]] = field(default_factory=dict)
+    # every brief, newest first: loaded this time (also in `briefs`) or known from an earlier build
+    cards: list[Card] = field(default_factory=list)
+    warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
+    context: LoadContext | None = None
+
+    def load(self, config: Config, cards: list[Card]) -> list[BriefSource]:
+        """The full briefs behind cards that were known from an earlier build (they passed then)."""
+        loaded = {b.slug: b for b in self.briefs}
+        out = []
+        for card in cards:
+            if card.slug not in loaded:
+                diags = Diagnostics()
+                source = self.context.load(config, self, config.root / card.file, diags) if self.context else None
+                if source is None:
+                    raise EditorError(diags)
+                loaded[card.slug] = source
+                self.briefs.append(source)
+            out.append(loaded[card.slug])
+        return out
+
+
+@dataclass(frozen=True)
+class KnownBrief:
+    """A brief file's card and warnings from an earlier build, reused while the file is unchanged."""
+
+    digest: str
+    card: Card
+    warnings: tuple[Diagnostic, ...]
+
+
+@dataclass
+class LoadContext:
+    """What checking one brief needs besides its file."""
+
+    all_slugs: set[str]
+    main_keys: frozenset[str]
+    entries_by_file: dict[str, list[BibEntry]]
+
+    def bib_keys(self, value) -> frozenset[str]:
+        keys = set(self.main_keys)
+        extra = value.get("bibliography") if isinstance(value, dict) else None
+        for name in extra if isinstance(extra, list) else []:
+            keys |= {e.key for e in self.entries_by_file.get(name, [])} if isinstance(name, str) else set()
+        return frozenset(keys)
+
+    def load(self, config: Config, corpus: Corpus, path: Path, diags: Diagnostics) -> BriefSource | None:
+        display = display_path(config, path)
+        text = read_text(path, display, diags)
+        doc = parse_yaml(display, text, diags) if text is not None else None
+        if doc is None:
+            return None
+        slug = BRIEF_NAME.match(path.name).group("slug")
+        return check_brief(config, corpus, doc, slug, self.all_slugs, self.bib_keys(doc.value), diags)
 
 
 def display_path(config: Config, path: Path) -> str:
@@ -58,12 +114,25 @@ MAX_FILE_BYTES = 2_000_000  # a brief is a few kilobytes; anything this large is
 
 
 def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
+    data = read_bytes(path, display, diags)
+    return None if data is None else decode_text(data, display, diags)
+
+
+def read_bytes(path: Path, display: str, diags: Diagnostics) -> bytes | None:
+    """The file's bytes, unless it is too large to be an editor's file (checked before reading)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         diags.error(Span(display, 1, 1), f"file is too large ({size / 1e6:.1f} MB; the limit is "
                     f"{MAX_FILE_BYTES / 1e6:.0f} MB)", "is this really a brief?")
         return None
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode_text(data: bytes, display: str, diags: Diagnostics) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         diags.error(Span(display, 1, 1), "file starts with a byte-order mark (BOM)",
                     "save the file as UTF-8 without BOM")
@@ -205,7 +274,11 @@ def brief_files(config: Config) -> list[Path]:
     return sorted(files)
 
 
-def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
+def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
+                bibs: dict[str, tuple[str, list[BibEntry]]] | None = None) -> tuple[Corpus, Diagnostics]:
+    """Everything editors wrote, checked. `known` holds cards of unchanged files from an earlier build:
+    those files are not parsed again (their full briefs load on demand, see Corpus.load). `bibs`
+    keeps parsed .bib files that had no problems, by file and content digest, for the next build."""
     diags = Diagnostics()
     corpus = Corpus()
     if not config.briefs_path.is_dir():
@@ -220,17 +293,29 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
     if registry_docs["authors"]:
         _check_author_photos(config, corpus, registry_docs["authors"], diags)
 
-    raw: list[tuple[Path, str, LocatedDocument]] = []
-    for path in brief_files(config):
+    known = known or {}
+    raw: list[tuple[Path, str, LocatedDocument, str]] = []
+    reused: list[KnownBrief] = []
+    paths = brief_files(config)
+    all_slugs = {m.group("slug") for p in paths if (m := BRIEF_NAME.match(p.name))}
+    for path in paths:
         display = display_path(config, path)
         if not BRIEF_NAME.match(path.name):
             diags.error(Span(display, 1, 1), "file name must be YYYY-MM-DD-<slug>.yml",
                         "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
             continue
-        text = read_text(path, display, diags)
+        data = read_bytes(path, display, diags)
+        if data is None:
+            continue
+        digest = file_digest(data)
+        hit = known.get(display)
+        if hit is not None and hit.digest == digest and _still_valid(config, hit.card, all_slugs):
+            reused.append(hit)
+            continue
+        text = decode_text(data, display, diags)
         doc = parse_yaml(display, text, diags) if text is not None else None
         if doc is not None:
-            raw.append((path, display, doc))
+            raw.append((path, display, doc, digest))
 
     main_bib = config.briefs_path / "references.bib"
     bib_files: dict[str, Path] = {}
@@ -238,7 +323,12 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
         bib_files["references.bib"] = main_bib
     else:
         diags.error(Span(display_path(config, main_bib), 1, 1), "references.bib is missing")
-    for _, _, doc in raw:
+    for hit in reused:
+        for name in hit.card.bibliography:
+            target = _inside_briefs(config, name)
+            if target is not None and target.is_file():
+                bib_files[name] = target
+    for _, _, doc, _ in raw:
         extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
         for i, name in enumerate(extra if isinstance(extra, list) else []):
             if not isinstance(name, str):
@@ -253,7 +343,7 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
     entries_by_file: dict[str, list[BibEntry]] = {}
     all_entries: dict[str, BibEntry] = {}
     for name, path in bib_files.items():
-        entries = read_bib(path, display_path(config, path), diags)
+        entries = _read_bib_once(path, display_path(config, path), diags, bibs)
         entries_by_file[name] = entries
         for e in entries:
             if e.key in all_entries:
@@ -263,26 +353,32 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
                 continue
             all_entries[e.key] = e
     corpus.bibliography = Bibliography(entries=all_entries)
+    context = LoadContext(all_slugs, frozenset(e.key for e in entries_by_file.get("references.bib", [])),
+                          entries_by_file)
+    corpus.context = context
 
-    main_keys = frozenset(e.key for e in entries_by_file.get("references.bib", []))
     slugs: dict[str, str] = {}
-    all_slugs = {BRIEF_NAME.match(p.name).group("slug") for p, _, _ in raw}
-    for path, display, doc in raw:
-        slug = BRIEF_NAME.match(path.name).group("slug")
+    for display, slug in sorted([(h.card.file, h.card.slug) for h in reused] +
+                                [(d, BRIEF_NAME.match(p.name).group("slug")) for p, d, _, _ in raw]):
         if slug in slugs:
             diags.error(Span(display, 1, 1), f"another brief already uses the slug '{slug}'",
                         f"{slugs[slug]} has the same slug; URLs must be unique")
         else:
             slugs[slug] = display
-        keys = set(main_keys)
-        extra = doc.value.get("bibliography") if isinstance(doc.value, dict) else None
-        for name in extra if isinstance(extra, list) else []:
-            keys |= {e.key for e in entries_by_file.get(name, [])} if isinstance(name, str) else set()
-        source = check_brief(config, corpus, doc, slug, all_slugs, frozenset(keys), diags)
+    for hit in reused:
+        diags.items.extend(hit.warnings)
+        corpus.warnings[hit.card.file] = list(hit.warnings)
+        corpus.cards.append(hit.card)
+    for path, display, doc, digest in raw:
+        slug = BRIEF_NAME.match(path.name).group("slug")
+        own = Diagnostics()
+        source = check_brief(config, corpus, doc, slug, all_slugs, context.bib_keys(doc.value), own)
+        diags.extend(own)
         if source:
             corpus.briefs.append(source)
-    cited_keys = {i.key for b in corpus.briefs for s in [b.body_scan, *b.note_scans.values()]
-                  for c in s.clusters for i in c.items}
+            corpus.cards.append(card_of(source, digest))
+            corpus.warnings[display] = list(own.items)
+    cited_keys = {k for card in corpus.cards for k in card.cited_keys}
     for key in sorted(cited_keys & set(all_entries)):
         entry = all_entries[key]
         for name in missing_fields(entry):
@@ -291,6 +387,7 @@ def load_corpus(config: Config) -> tuple[Corpus, Diagnostics]:
     if not diags.has_errors and all_entries:
         # every entry, so that crossref/xdata parents are there; cached by the entries' content
         corpus.bibliography.csl_items = csl_items(list(all_entries.values()), config.cache_path)
+    corpus.cards.sort(key=lambda c: (c.brief.date, c.slug), reverse=True)
     corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)
     return corpus, diags
 
@@ -465,3 +562,28 @@ def _no_refs(doc: LocatedDocument, path: tuple, text: str, diags: Diagnostics) -
                     "move the citation to the body or a note")
     for ref in s.note_refs:
         diags.error(doc.text_span(path, ref.start), f"note references are only allowed in the body ({path[0]})")
+
+
+def _still_valid(config: Config, card: Card, all_slugs: set[str]) -> bool:
+    """A known card stands only while what its checks looked at outside its file is unchanged."""
+    folder = str(config.briefs_path)
+    return all(r in all_slugs for r in card.brief.related) and \
+        all(os.path.isfile(f"{folder}/{f}") for f in card.images)
+
+
+def _read_bib_once(path: Path, display: str, diags: Diagnostics,
+                   bibs: dict[str, tuple[str, list[BibEntry]]] | None) -> list[BibEntry]:
+    if bibs is None:
+        return read_bib(path, display, diags)
+    try:
+        key = file_digest(path.read_bytes())
+    except OSError:
+        return read_bib(path, display, diags)
+    if display in bibs and bibs[display][0] == key:
+        return bibs[display][1]
+    own = Diagnostics()
+    entries = read_bib(path, display, own)
+    diags.extend(own)
+    if not own.items:
+        bibs[display] = (key, entries)
+    return entries

@@ -5,12 +5,12 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 
-from .resolve import ResolvedBrief
+from .cards import Card
 
 NEIGHBOURS = 20  # per topic, the briefs closest in date are the candidates (bounded work at any size)
 
 
-def related_briefs(briefs: list[ResolvedBrief], limit: int) -> dict[str, list[ResolvedBrief]]:
+def related_briefs(briefs: list[Card], limit: int) -> dict[str, list[Card]]:
     by_slug = {rb.slug: rb for rb in briefs}
     by_topic: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for rb in briefs:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from .cards import Card
 from .config import Config
 from .html import absolute_url, plain_text
 from .listings import Listing, topic_label
@@ -128,7 +129,7 @@ class Renderer:
             body = body[:start] + text + body[end:]
         return body
 
-    def brief_page(self, rb: ResolvedBrief, related_briefs: list[ResolvedBrief]) -> str:
+    def brief_page(self, rb: ResolvedBrief, related_briefs: list[Card]) -> str:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
         disclaimer = self.disclaimer(rb)
@@ -165,7 +166,7 @@ class Renderer:
         series = self.corpus.series.get(brief.series) if brief.series else None
         return brief.disclaimer if brief.disclaimer is not None else (series.disclaimer if series else None)
 
-    def entry(self, rb: ResolvedBrief, page: str) -> Entry:
+    def entry(self, rb: Card, page: str) -> Entry:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
         thumb = (relative(page, brief.image.file), brief.image.alt) if brief.image else None
@@ -184,25 +185,21 @@ class Renderer:
                 "next": link(number + 1) if number < count else None,
                 "pages": [(n, link(n) if n else None) for n in page_window(number, count)] if count > 1 else []}
 
-    def listing_pages(self, listing: Listing, page_size: int) -> dict[str, str]:
-        """Every page of a listing; for the home listing, page 1 is the fragment for docs/index.md."""
-        pages = {}
-        chunks = listing.pages(page_size)
-        for number, briefs in chunks:
-            path = listing.page_path(number)
-            context = {
-                "listing": listing, "fragment": listing.kind == "home" and number == 1,
-                "entries": [self.entry(rb, path) for rb in briefs],
-                "pagination": self.pagination(listing, number, len(chunks)),
-                "feed": relative(path, listing.feed) if listing.feed else None,
-                "photo": None,
-                "head": self.listing_head(listing),
-            }
-            author = listing.extra.get("author")
-            if author is not None and author.photo:
-                context["photo"] = relative(path, author.photo)
-            pages[path] = self.env.get_template("listing.md.j2").render(**context)
-        return pages
+    def listing_page(self, listing: Listing, number: int, cards, count: int) -> str:
+        """Page `number` of `count` of a listing; for the home listing, page 1 is the fragment for docs/index.md."""
+        path = listing.page_path(number)
+        context = {
+            "listing": listing, "fragment": listing.kind == "home" and number == 1,
+            "entries": [self.entry(card, path) for card in cards],
+            "pagination": self.pagination(listing, number, count),
+            "feed": relative(path, listing.feed) if listing.feed else None,
+            "photo": None,
+            "head": self.listing_head(listing),
+        }
+        author = listing.extra.get("author")
+        if author is not None and author.photo:
+            context["photo"] = relative(path, author.photo)
+        return self.env.get_template("listing.md.j2").render(**context)
 
     def cta(self, page: str) -> dict | None:
         """The configured call to action; a URL without a scheme is a path on this site."""

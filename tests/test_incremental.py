@@ -1,0 +1,177 @@
+"""Incremental builds: after any edit, a build that reuses the previous one's work gives exactly the
+pages a build from scratch gives, and it redoes only what the edit touched."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from briefkit.config import load_config
+from briefkit.diagnostics import EditorError
+from briefkit.generate import generate
+from briefkit.memo import Memo
+from conftest import make_project, tree_digest, write_corpus
+
+LISTINGS = ("page/", "series/", "topics/", "authors/", "archive/")
+ALWAYS = {"series/index.md", "topics/index.md", "authors/index.md", "archive/index.md", "schema/brief.schema.json"}
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFKIT_TODAY", "2026-11-22")
+    # a cache of its own: the memo and citations must not come from other tests
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    root = tmp_path / "project"
+    root.mkdir()
+    project = make_project(root, cache, with_samples=True)
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("    pdf: true ", "    pdf: false "))
+    write_corpus(project, 30, days=300, start="2023-01-01")
+    return project
+
+
+def build(project):
+    return generate(load_config(project.root))
+
+
+def from_scratch(project) -> str:
+    """The pages a build with no memo and no earlier pages gives (citations stay cached: they are keyed)."""
+    config = load_config(project.root)
+    shutil.rmtree(Memo.file(config).parent, ignore_errors=True)
+    shutil.rmtree(config.pages_path, ignore_errors=True)
+    generate(config)
+    return tree_digest(config.pages_path)
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+SAMPLE = "2024-04-29-defence-industrial-enterprise.yml"
+OLDEST = "2023-01-01-generated-00000.yml"
+
+
+def edits(project):
+    b = project.briefs
+    yield "body", lambda: edit(b / OLDEST, "Words of the body.", "Other words of the body.")
+    yield "title", lambda: edit(b / SAMPLE, "title: North Korea", "title: Pyongyang")
+    yield "topics", lambda: edit(b / "2023-01-11-generated-00001.yml", "topics: [defense-industry, leadership]",
+                                 "topics: [economy]")
+    yield "new brief", lambda: (b / "2023-06-01-a-new-brief.yml").write_text(
+        (b / "2023-01-11-generated-00001.yml").read_text().replace("Generated brief", "A new brief"))
+    yield "deleted brief", lambda: (b / "2023-06-01-a-new-brief.yml").unlink()
+    yield "author name", lambda: edit(b / "authors.yml", "name: Mina Cho", "name: Mina Cho-Park")
+    yield "template", lambda: edit(project.root / "templates/partials/entry.md.j2", "[{{ e.title | md_text }}]",
+                                   "[{{ ('Brief: ' ~ e.title) | md_text }}]")
+    yield "draft", lambda: edit(b / "2023-01-21-generated-00002.yml", "title:", "status: draft\ntitle:")
+    yield "bibliography", lambda: edit(b / "references.bib", "title = {North Korea Makes a Still More",
+                                       "title = {North Korea Makes an Even More")
+    yield "date", lambda: move(b / "2023-01-31-generated-00003.yml", "2023-02-01")
+
+
+def move(path, day: str) -> None:
+    """A brief's date and file name change together (its page moves to another month)."""
+    text = path.read_text().replace(f"date: {path.name[:10]}", f"date: {day}")
+    path.unlink()
+    (path.parent / f"{day}{path.name[10:]}").write_text(text)
+
+
+def test_every_kind_of_edit_gives_the_pages_of_a_build_from_scratch(site):
+    pages = load_config(site.root).pages_path
+    from_scratch(site)
+    for name, change in edits(site):
+        change()
+        build(site)
+        incremental = tree_digest(pages)
+        assert incremental == from_scratch(site), f"after the {name} edit"
+
+
+def test_an_unchanged_build_parses_no_brief_and_renders_no_brief_page(site):
+    build(site)
+    again = build(site)
+    assert again.corpus.briefs == []  # every card came from the memo
+    assert again.changed == []
+    assert set(again.pages.rendered) == ALWAYS  # small pages that list every series, topic, author, month
+    assert len(again.pages) > 100 and "2024/04/defence-industrial-enterprise.md" in again.pages
+
+
+def test_a_body_edit_renders_that_brief_only(site):
+    build(site)
+    edit(site.briefs / OLDEST, "Words of the body.", "Changed words of the body.")
+    again = build(site)
+    assert [b.slug for b in again.corpus.briefs] == ["generated-00000"]
+    assert "2023/01/generated-00000.md" in again.changed
+    feeds = set(again.changed) - {"2023/01/generated-00000.md"}  # its full text is in the feeds it is in
+    assert feeds and all(p.endswith(("feed.xml", "rss.xml")) for p in feeds)
+    assert "Changed words" in again.pages["2023/01/generated-00000.md"]
+    assert not [p for p in set(again.pages.rendered) - ALWAYS - feeds if p.startswith(LISTINGS)]
+
+
+def test_a_title_edit_reaches_listings_and_related_links(site):
+    build(site)
+    edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang")
+    again = build(site)
+    changed = set(again.changed)
+    assert "2024/04/defence-industrial-enterprise.md" in changed
+    assert any(p.startswith("topics/") for p in changed) and any(p.startswith("archive/") for p in changed)
+    linking = [p for p in changed if p.startswith("20") and "defence-industrial-enterprise" not in p]
+    assert linking and all("Pyongyang" in again.pages[p] for p in linking)  # their "Related" lists
+
+
+def test_problems_outside_an_unchanged_file_are_still_reported(site):
+    build(site)
+    (site.briefs / "images/2024-04-defence-enterprise.svg").unlink()
+    with pytest.raises(EditorError) as raised:
+        build(site)
+    assert f"briefs/{SAMPLE}:" in raised.value.diagnostics.format()
+    assert "image file 'images/2024-04-defence-enterprise.svg' not found" in raised.value.diagnostics.format()
+
+
+def test_a_related_brief_that_disappears_is_reported_in_the_unchanged_brief(site):
+    edit(site.briefs / OLDEST, "title:", "related: [generated-00001]\ntitle:")
+    build(site)
+    (site.briefs / "2023-01-11-generated-00001.yml").unlink()
+    with pytest.raises(EditorError) as raised:
+        build(site)
+    assert f"briefs/{OLDEST}:1:11: error: unknown related brief 'generated-00001'" in raised.value.diagnostics.format()
+
+
+def test_warnings_of_unchanged_briefs_are_repeated(site):
+    edit(site.briefs / OLDEST, "topics: [economy, defense-industry]", "topics: [economy, defence-industry]")
+    first = build(site).warnings.format()
+    assert "topic 'defence-industry' is not in topics.yml" in first
+    assert build(site).warnings.format() == first
+
+
+def test_a_page_changed_on_disk_is_written_again(site):
+    build(site)
+    page = load_config(site.root).pages_path / "2024/04/defence-industrial-enterprise.md"
+    good = page.read_text()
+    page.write_text("tampered")
+    build(site)
+    assert page.read_text() == good
+
+
+def test_a_damaged_memo_is_ignored(site):
+    build(site)
+    before = tree_digest(load_config(site.root).pages_path)
+    memo = Memo.file(load_config(site.root))
+    memo.write_bytes(b"not a pickle")
+    again = build(site)
+    assert len(again.corpus.briefs) == 34 and tree_digest(load_config(site.root).pages_path) == before
+
+
+def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
+    config = site.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("    pdf: false ", "    pdf: true "))
+    first = build(site)
+    again = build(site)
+    assert again.corpus.briefs == [] and again.files == first.files and len(again.files) == 34
+    edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang")
+    third = build(site)
+    changed = [rel for rel in third.files if third.files[rel] != first.files[rel]]
+    assert changed == ["2024/04/defence-industrial-enterprise/defence-industrial-enterprise.pdf"]
