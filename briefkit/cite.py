@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -93,42 +94,69 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
                 workers: int | None = None) -> dict[str, FormattedNotes]:
     """Formatted clusters for every job, from the cache where possible."""
     results: dict[str, FormattedNotes] = {}
-    todo: list[tuple[CiteJob, Path]] = []
-    for job in jobs:
-        if not job.notes:
-            results[job.brief_id] = []
-            continue
-        digest = _job_key(job, style, items)
-        cache_file = cache_dir / "citations" / digest[:2] / f"{digest}.json"
-        if cache_file.exists():
-            results[job.brief_id] = json.loads(cache_file.read_text(encoding="utf-8"))
-        else:
-            todo.append((job, cache_file))
-    if not todo:
-        return results
-    todo.sort(key=lambda t: (csl_lang(t[0].lang), t[0].brief_id))
-    batches: list[list[tuple[CiteJob, Path]]] = []
-    for job_file in todo:
-        lang = csl_lang(job_file[0].lang)
-        if not batches or len(batches[-1]) >= BATCH_SIZE or csl_lang(batches[-1][0][0].lang) != lang:
-            batches.append([])
-        batches[-1].append(job_file)
-    workers = workers or max(1, min(os.cpu_count() or 1, 8))
-    groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
-    csl = citation_only_style(style, cache_dir)
-    with ThreadPoolExecutor(len(groups)) as pool:
-        outputs = list(pool.map(lambda g: _run_pandoc(g, csl, items), groups))
-    for group, output in zip(groups, outputs, strict=True):
-        for batch, batch_out in zip(group, output["batches"], strict=True):
-            for (job, cache_file), brief_out in zip(batch, batch_out["briefs"], strict=True):
-                formatted = _as_list(brief_out["notes"])
-                formatted = [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in formatted]
-                results[job.brief_id] = formatted
-                cache_file.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(formatted, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(cache_file)
+    todo: list[tuple[CiteJob, str]] = []
+    digests = {job.brief_id: _job_key(job, style, items) for job in jobs if job.notes}
+    with CitationCache(cache_dir) as cache:
+        known = cache.get(list(digests.values()))
+        for job in jobs:
+            if not job.notes:
+                results[job.brief_id] = []
+            elif digests[job.brief_id] in known:
+                results[job.brief_id] = known[digests[job.brief_id]]
+            else:
+                todo.append((job, digests[job.brief_id]))
+        if not todo:
+            return results
+        todo.sort(key=lambda t: (csl_lang(t[0].lang), t[0].brief_id))
+        batches: list[list[tuple[CiteJob, str]]] = []
+        for job_digest in todo:
+            lang = csl_lang(job_digest[0].lang)
+            if not batches or len(batches[-1]) >= BATCH_SIZE or csl_lang(batches[-1][0][0].lang) != lang:
+                batches.append([])
+            batches[-1].append(job_digest)
+        workers = workers or max(1, min(os.cpu_count() or 1, 8))
+        groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
+        csl = citation_only_style(style, cache_dir)
+        with ThreadPoolExecutor(len(groups)) as pool:
+            outputs = list(pool.map(lambda g: _run_pandoc(g, csl, items), groups))
+        fresh = {}
+        for group, output in zip(groups, outputs, strict=True):
+            for batch, batch_out in zip(group, output["batches"], strict=True):
+                for (job, digest), brief_out in zip(batch, batch_out["briefs"], strict=True):
+                    formatted = _as_list(brief_out["notes"])
+                    formatted = [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in formatted]
+                    results[job.brief_id] = fresh[digest] = formatted
+        cache.put(fresh)
     return results
+
+
+class CitationCache:
+    """Formatted notes by job digest, in one SQLite file (thousands of small files cost more to write)."""
+
+    def __init__(self, cache_dir: Path):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(cache_dir / "citations.sqlite", timeout=60)
+        self._db.execute("CREATE TABLE IF NOT EXISTS notes (digest TEXT PRIMARY KEY, json TEXT NOT NULL)")
+
+    def __enter__(self) -> CitationCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._db.close()
+
+    def get(self, digests: list[str]) -> dict[str, FormattedNotes]:
+        found = {}
+        for i in range(0, len(digests), 500):
+            chunk = digests[i : i + 500]
+            rows = self._db.execute(f"SELECT digest, json FROM notes WHERE digest IN ({','.join('?' * len(chunk))})",
+                                    chunk)
+            found.update((d, json.loads(j)) for d, j in rows)
+        return found
+
+    def put(self, entries: dict[str, FormattedNotes]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?)",
+                                 [(d, json.dumps(v, ensure_ascii=False)) for d, v in entries.items()])
 
 
 def _as_list(value) -> list:
@@ -151,7 +179,7 @@ def citation_only_style(style: Style, cache_dir: Path) -> Path:
     return path
 
 
-def _run_pandoc(batches: list[list[tuple[CiteJob, Path]]], csl: Path, items: dict[str, dict]) -> dict:
+def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict]) -> dict:
     request = {"csl": str(csl), "batches": [_batch_request(b, items) for b in batches]}
     proc = subprocess.run([pandoc_path(), "lua", str(_LUA)], input=json.dumps(request).encode(),
                           capture_output=True)
@@ -160,7 +188,7 @@ def _run_pandoc(batches: list[list[tuple[CiteJob, Path]]], csl: Path, items: dic
     return json.loads(proc.stdout)
 
 
-def _batch_request(batch: list[tuple[CiteJob, Path]], items: dict[str, dict]) -> dict:
+def _batch_request(batch: list[tuple[CiteJob, str]], items: dict[str, dict]) -> dict:
     references, briefs = [], []
     for index, (job, _) in enumerate(batch):
         namespace = f"b{index}:"

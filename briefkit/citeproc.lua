@@ -80,7 +80,12 @@ local function json_list(parts)
 end
 
 local function run_batch(batch, csl)
-  local refs = pandoc.read(json.encode(batch.references), 'csljson').meta.references
+  -- citeproc reads references from a CSL-JSON file faster than from document metadata
+  local base = os.tmpname()  -- creates an empty file; pandoc needs the .json extension
+  local refs_file = base .. '.json'
+  local fh = assert(io.open(refs_file, 'w'))
+  fh:write(json.encode(batch.references))
+  fh:close()
   local sources = {}
   for _, brief in ipairs(batch.briefs) do
     for _, note in ipairs(brief.notes) do
@@ -93,8 +98,11 @@ local function run_batch(batch, csl)
   for _, brief in ipairs(batch.briefs) do
     for _, note in ipairs(brief.notes) do blocks:insert(note_block(note, next_cite)) end
   end
-  local meta = {references = refs, csl = csl, lang = batch.lang, ['suppress-bibliography'] = true}
-  local doc = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta))
+  local meta = {bibliography = refs_file, csl = csl, lang = batch.lang, ['suppress-bibliography'] = true}
+  local ok, doc = pcall(pandoc.utils.citeproc, pandoc.Pandoc(blocks, meta))
+  os.remove(refs_file)
+  os.remove(base)
+  if not ok then error(doc, 0) end
   local briefs, i = {}, 0
   for _, brief in ipairs(batch.briefs) do
     local notes = {}

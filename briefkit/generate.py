@@ -299,15 +299,19 @@ def write_pages(folder: Path, pages: PageSet, previous: set[str] | None = None) 
     file in the folder is looked at.
     """
     changed = []
+    made: set[Path] = set()
     for rel, content in sorted(pages.rendered.items()):
         path = folder / rel
         data = content.encode("utf-8")
-        if path.exists() and path.read_bytes() == data:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            pass
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)  # an intermediate file: a page cut short is written again next time
         changed.append(rel)
     if previous is not None:
         for rel in sorted(previous - set(pages)):

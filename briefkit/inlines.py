@@ -20,8 +20,11 @@ _WRAP = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "del",
 MARKERS = range(0xE000, 0xF000)  # private-use characters used to keep batched briefs apart
 
 
+_NO_MARKERS = dict.fromkeys(MARKERS)
+
+
 def strip_markers(s: str) -> str:
-    return "".join(ch for ch in s if ord(ch) not in MARKERS)
+    return s if s.isascii() else s.translate(_NO_MARKERS)
 
 
 def _text(s: str) -> str:

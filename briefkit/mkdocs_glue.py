@@ -16,9 +16,9 @@ from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
 from .sanitize import clean
-from .search import SearchIndexError, index_site
+from .search import SearchIndexer, SearchIndexError
 
-_state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False}
+_state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False, "search": None}
 
 
 def use_generation(generation: Generation) -> None:
@@ -48,6 +48,10 @@ def on_pre_build(config) -> None:
         if generation.warnings.items:
             print(generation.warnings.format(), file=sys.stderr)
     _state["generation"] = generation
+    try:
+        _state["search"] = SearchIndexer(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise Abort(f"the search index could not be started: {exc}") from None
 
 
 def on_files(files: Files, config) -> Files:
@@ -86,8 +90,23 @@ def on_page_content(html: str, page, config, files) -> str:
     return html
 
 
+def on_post_page(output: str, page, config) -> str:
+    indexer = _state["search"]
+    if indexer is not None:
+        indexer.add(page.file.dest_uri, output)
+    return output
+
+
 def on_post_build(config) -> None:
-    try:
-        index_site(Path(config.site_dir))
-    except SearchIndexError as exc:
-        raise Abort(f"the search index could not be built: {exc}") from None
+    indexer, _state["search"] = _state["search"], None
+    if indexer is not None:
+        try:
+            indexer.finish()
+        except SearchIndexError as exc:
+            raise Abort(f"the search index could not be built: {exc}") from None
+
+
+def on_build_error(error) -> None:
+    indexer, _state["search"] = _state["search"], None
+    if indexer is not None:
+        indexer.close()

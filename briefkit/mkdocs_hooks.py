@@ -8,11 +8,14 @@ if _root not in sys.path:  # `mkdocs serve` run directly does not put the projec
     sys.path.insert(0, _root)
 
 from briefkit.mkdocs_glue import (  # noqa: E402
+    on_build_error,
     on_files,
     on_page_content,
     on_page_markdown,
     on_post_build,
+    on_post_page,
     on_pre_build,
 )
 
-__all__ = ["on_files", "on_page_content", "on_page_markdown", "on_post_build", "on_pre_build"]
+__all__ = ["on_build_error", "on_files", "on_page_content", "on_page_markdown", "on_post_build", "on_post_page",
+           "on_pre_build"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import posixpath
 import re
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -78,7 +77,14 @@ class PageLink:
 
 
 def relative(from_page: str, to_file: str) -> str:
-    return posixpath.relpath(to_file, posixpath.dirname(from_page) or ".")
+    """The link from page `from_page` to `to_file`, both clean paths relative to the site root
+    (posixpath.relpath gives the same, at several times the cost: it is called for every link)."""
+    start = from_page.split("/")[:-1]
+    target = to_file.split("/")
+    common = 0
+    while common < len(start) and common < len(target) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
 
 
 def page_window(current: int, count: int, radius: int = 2) -> list[int | None]:

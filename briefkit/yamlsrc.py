@@ -8,6 +8,7 @@ and so that an offset inside a string value (say, a citation in the body) maps b
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,10 +167,13 @@ class _Builder:
 
 
 MAX_DEPTH = 100  # briefs nest three or four levels; deeper is a mistake or an attack
+_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH + 1},}}\S", re.MULTILINE)
 
 
 def _nesting_too_deep(text: str) -> tuple[int, int] | None:
     """(line, col) where flow collections or indentation nest deeper than MAX_DEPTH, before parsing."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH and not _DEEP_INDENT.search(text):
+        return None  # the common case, decided without a pass over every character
     depth = 0
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" "))
