@@ -17,6 +17,8 @@ import os
 import re
 import sqlite3
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +93,13 @@ def _job_key(job: CiteJob, style: Style, items: dict[str, dict]) -> str:
 
 
 def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache_dir: Path,
-                workers: int | None = None) -> dict[str, FormattedNotes]:
-    """Formatted clusters for every job, from the cache where possible."""
+                workers: int | None = None,
+                on_ready: Callable[[dict[str, FormattedNotes]], None] | None = None) -> dict[str, FormattedNotes]:
+    """Formatted clusters for every job, from the cache where possible.
+
+    Jobs are formatted in the order given; `on_ready` (if given) receives results as soon as each
+    batch is done, from the cache first, then from the worker threads.
+    """
     results: dict[str, FormattedNotes] = {}
     todo: list[tuple[CiteJob, str]] = []
     digests = {job.brief_id: _job_key(job, style, items) for job in jobs if job.notes}
@@ -105,9 +112,11 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
                 results[job.brief_id] = known[digests[job.brief_id]]
             else:
                 todo.append((job, digests[job.brief_id]))
+        if on_ready:
+            on_ready(dict(results))
         if not todo:
             return results
-        todo.sort(key=lambda t: (csl_lang(t[0].lang), t[0].brief_id))
+        todo.sort(key=lambda t: csl_lang(t[0].lang))  # stable: the given order within a language
         batches: list[list[tuple[CiteJob, str]]] = []
         for job_digest in todo:
             lang = csl_lang(job_digest[0].lang)
@@ -117,15 +126,22 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
         workers = workers or max(1, min(os.cpu_count() or 1, 8))
         groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
         csl = citation_only_style(style, cache_dir)
-        with ThreadPoolExecutor(len(groups)) as pool:
-            outputs = list(pool.map(lambda g: _run_pandoc(g, csl, items), groups))
-        fresh = {}
-        for group, output in zip(groups, outputs, strict=True):
-            for batch, batch_out in zip(group, output["batches"], strict=True):
+        fresh: dict[str, FormattedNotes] = {}
+
+        def run(group: list[list[tuple[CiteJob, str]]]) -> None:
+            for batch, batch_out in zip(group, _run_pandoc(group, csl, items), strict=True):
+                done = {}
                 for (job, digest), brief_out in zip(batch, batch_out["briefs"], strict=True):
                     formatted = _as_list(brief_out["notes"])
                     formatted = [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in formatted]
-                    results[job.brief_id] = fresh[digest] = formatted
+                    done[job.brief_id] = fresh[digest] = formatted
+                results.update(done)
+                if on_ready:
+                    on_ready(done)
+
+        with ThreadPoolExecutor(len(groups)) as pool:
+            for future in [pool.submit(run, g) for g in groups]:
+                future.result()
         cache.put(fresh)
     return results
 
@@ -179,13 +195,30 @@ def citation_only_style(style: Style, cache_dir: Path) -> Path:
     return path
 
 
-def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict]) -> dict:
-    request = {"csl": str(csl), "batches": [_batch_request(b, items) for b in batches]}
-    proc = subprocess.run([pandoc_path(), "lua", str(_LUA)], input=json.dumps(request).encode(),
-                          capture_output=True)
-    if proc.returncode != 0:
-        raise CiteprocError(proc.stderr.decode(errors="replace").strip())
-    return json.loads(proc.stdout)
+def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict]) -> Iterator[dict]:
+    """The output of each batch, as soon as pandoc has written it."""
+    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items) for b in batches]}).encode()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen([pandoc_path(), "lua", str(_LUA)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=errors)
+        proc.stdin.write(request)  # pandoc reads its whole input before it writes anything
+        proc.stdin.close()
+        count = 0
+        for line in proc.stdout:
+            count += 1
+            yield json.loads(line)
+        proc.stdout.close()
+        if proc.wait() != 0 or count != len(batches):
+            errors.seek(0)
+            raise CiteprocError(_first_error(errors.read().decode(errors="replace")))
+
+
+def _first_error(stderr: str) -> str:
+    """The line of pandoc's error output that says what is wrong (not the Lua stack trace)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = [line for line in lines if line not in ("Error running Lua:", "stack traceback:")
+             and not line.startswith(("[", "/", "\t", "citeproc.lua", "["))]
+    return lines[0] if lines else "pandoc stopped"
 
 
 def _batch_request(batch: list[tuple[CiteJob, str]], items: dict[str, dict]) -> dict:

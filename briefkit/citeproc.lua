@@ -5,7 +5,7 @@
 --   kind "cite":  the note is one citation cluster written in the body; rendered as a whole note
 --                 (capitalised, with the style's closing punctuation)
 --   kind "prose": the note is prose; each cluster is formatted in place (no note-final period)
--- Response: {batches: [{briefs: [{notes: [[cluster inlines as pandoc JSON, ...], ...]}]}]}
+-- Response: one line per batch, in order: {briefs: [{notes: [[cluster inlines as pandoc JSON, ...], ...]}]}
 --
 -- Python namespaces keys per brief so that one citeproc run per batch gives every brief its own
 -- first/subsequent positions; see briefkit/cite.py.
@@ -119,7 +119,10 @@ local function run_batch(batch, csl)
   return '{"briefs":' .. json_list(briefs) .. '}'
 end
 
+-- One line per batch, written as soon as the batch is done: the caller can use the first briefs
+-- while the next batches are formatted.
 local request = json.decode(io.read('a'), false)
-local out = {}
-for b, batch in ipairs(request.batches) do out[b] = run_batch(batch, request.csl) end
-io.write('{"batches":' .. json_list(out) .. '}')
+for _, batch in ipairs(request.batches) do
+  io.write(run_batch(batch, request.csl), '\n')
+  io.stdout:flush()
+end

@@ -61,7 +61,7 @@ def build() -> None:
     """Check everything, then build the site into site/ (the previous site stays if anything fails)."""
     config = _config()
     try:
-        generation = generate(config, progress=True)
+        generation = generate(config, progress=True, defer=True)
     except EditorError as exc:
         _fail(exc)
     if generation.warnings.items:
@@ -96,6 +96,8 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
         mkdocs_build(cfg)
     except MkDocsException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if mkdocs_glue.editor_error() is not None:  # found while MkDocs was running (deferred pages)
+            _fail(mkdocs_glue.editor_error())
         click.echo(f"error: the site engine failed: {exc.format_message()}; nothing was published.", err=True)
         sys.exit(1)
     finally:

@@ -22,6 +22,7 @@ _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 @dataclass(frozen=True)
 class Config:
     root: Path
+    mkdocs_file: str = "mkdocs.yml"
     site_name: str = "Briefs"
     site_url: str = ""
     briefs_dir: str = "briefs"
@@ -63,7 +64,7 @@ def load_config(root: Path, mkdocs_file: str = "mkdocs.yml") -> Config:
     if path.exists():
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
     options = ((data.get("extra") or {}).get("briefkit") or {})
-    known = set(Config.__dataclass_fields__) - {"root", "site_name", "site_url"}
+    known = set(Config.__dataclass_fields__) - {"root", "mkdocs_file", "site_name", "site_url"}
     unknown = set(options) - known
     if unknown:
         raise SystemExit(f"{mkdocs_file}: unknown option(s) under extra.briefkit: {', '.join(sorted(unknown))}")
@@ -71,5 +72,5 @@ def load_config(root: Path, mkdocs_file: str = "mkdocs.yml") -> Config:
     if cta is not None and not (isinstance(cta, dict) and all(isinstance(cta.get(k), str) and cta[k]
                                                                 for k in ("text", "link_text", "url"))):
         raise SystemExit(f"{mkdocs_file}: extra.briefkit.cta needs text, link_text and url")
-    return Config(root=root, site_name=data.get("site_name") or "Briefs", site_url=data.get("site_url") or "",
-                  **{k: v for k, v in options.items() if k in known})
+    return Config(root=root, mkdocs_file=mkdocs_file, site_name=data.get("site_name") or "Briefs",
+                  site_url=data.get("site_url") or "", **{k: v for k, v in options.items() if k in known})

@@ -24,6 +24,7 @@ from .load import Corpus, KnownBrief, load_corpus
 from .memo import Memo, context_key, digest
 from .model import brief_json_schema
 from .pdf import PdfBuilder, pdf_path
+from .producer import BIB, FEED_ENTRY, PAGE, RIS, Producer, Request, Task
 from .related import related_briefs
 from .render import Renderer
 from .resolve import ResolvedBrief, resolve
@@ -39,6 +40,7 @@ class PageSet(Mapping[str, str]):
         self.folder = folder
         self.rendered: dict[str, str] = {}
         self.kept: set[str] = set()
+        self.deferred: dict[str, object] = {}  # rendered once their briefs are formatted (Generation.produce)
 
     def __getitem__(self, rel: str) -> str:
         if rel in self.rendered:
@@ -48,13 +50,14 @@ class PageSet(Mapping[str, str]):
         raise KeyError(rel)
 
     def __iter__(self):
-        return iter(sorted(self.rendered.keys() | self.kept))
+        return iter(sorted(self.rendered.keys() | self.kept | self.deferred.keys()))
 
     def __len__(self) -> int:
-        return len(self.rendered.keys() | self.kept)
+        return len(self.rendered.keys() | self.kept | self.deferred.keys())
 
     def __contains__(self, rel) -> bool:
-        return rel in self.rendered or rel in self.kept
+        return rel in self.rendered or rel in self.kept or rel in self.deferred
+
 
 
 @dataclass
@@ -69,6 +72,49 @@ class Generation:
     files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
     changed: list[str] = field(default_factory=list)
     materialize: Callable[[list[Card]], dict[str, ResolvedBrief]] | None = None
+    _memo: Memo | None = None
+    _write: bool = True
+    _todo: list = field(default_factory=list)
+    _producer: Producer | None = None
+
+    def produce(self, rel: str) -> str:
+        """A page that the producer process makes (see generate's defer)."""
+        todo = self.pages.deferred.pop(rel, None)
+        if todo is None:
+            return self.pages[rel]
+        try:
+            if todo.tasks and todo.tasks[0].kind == FEED_ENTRY:
+                for task in todo.tasks:
+                    entry = self._producer.result(task.key)
+                    card = next(c for c in todo.needs if c.slug == task.slug)
+                    self._memo.feed_entries[card.slug] = (digest(self._memo.key, card.digest), entry)
+                content = todo.render({})
+            else:
+                content = self._producer.result(rel)
+        except BaseException:
+            self._producer.close()
+            raise
+        self.pages.rendered[rel] = content
+        if write_page(self.config.pages_path / rel, content):
+            self.changed.append(rel)
+        return content
+
+    def complete(self) -> None:
+        """Produce what is left, then remember this build for the next one."""
+        for rel in list(self.pages.deferred):
+            self.produce(rel)
+        if self._producer is not None:
+            self._producer.close()
+        memo = self._memo
+        if self._write:
+            folder = self.config.pages_path
+            for t in self._todo:
+                memo.record_page(folder, t.rel, t.key)
+            memo.pages = {rel: r for rel, r in memo.pages.items() if rel in self.pages}
+            memo.written = set(self.pages)
+        visible = {c.slug for c in self.cards}
+        memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in visible}
+        memo.save(self.config)
 
     @property
     def briefs(self) -> list[ResolvedBrief]:
@@ -105,14 +151,19 @@ class _Todo:
     key: str
     needs: tuple[Card, ...]
     render: Callable[[dict[str, ResolvedBrief]], str]
+    tasks: tuple[Task, ...] = ()
 
 
 def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
-             pdfs: set[str] | None = None, every_pdf: bool = False) -> Generation:
+             pdfs: set[str] | None = None, every_pdf: bool = False, defer: bool = False) -> Generation:
     """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included.
 
     PDFs are built for every brief when the site has them (or with every_pdf), or only for the
     slugs in `pdfs` if given. Only outputs whose inputs changed since the last build are made again.
+
+    With defer=True (and no PDFs), pages that need formatted notes are made by a producer process
+    while the site engine works: the engine takes each with `produce` when it reads it, and calls
+    `complete` before it copies files. MkDocs (one core) then overlaps with pandoc and rendering.
     """
     day = today()
     memo = Memo.load(config, context_key(config, day, drafts))
@@ -144,12 +195,14 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     folder = str(config.pages_path)
     todo: list[_Todo] = []
 
-    def want(rel: str, key: str, needs: tuple[Card, ...], render: Callable[..., str], *args) -> None:
-        """Keep the page from the last build if its key is unchanged, else render it: render(full briefs, *args)."""
+    def want(rel: str, key: str, needs: tuple[Card, ...], tasks: tuple[Task, ...], render: Callable[..., str],
+             *args) -> None:
+        """Keep the page from the last build if its key is unchanged, else render it: render(full briefs, *args).
+        `tasks` are what a producer process does instead when rendering is deferred."""
         if write and memo.page_is_current(folder, rel, key):
             pages.kept.add(rel)
         else:
-            todo.append(_Todo(rel, key, needs, functools.partial(render, *args)))
+            todo.append(_Todo(rel, key, needs, functools.partial(render, *args), tasks))
 
     def brief_page(card: Card, near: list[Card], full: dict[str, ResolvedBrief]) -> str:
         return renderer.brief_page(full[card.slug], near)
@@ -177,10 +230,13 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
         key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near])
-        want(card.page_path, key, (card,), brief_page, card, near)
+        want(card.page_path, key, (card,), (Task(PAGE, card.slug, card.page_path, related[card.slug]),),
+             brief_page, card, near)
         own = card.page_path.removesuffix(".md") + "/" + card.slug
-        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), own_reference, card, bibtex)
-        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), own_reference, card, ris)
+        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), (Task(BIB, card.slug, own + ".bib"),),
+             own_reference, card, bibtex)
+        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), (Task(RIS, card.slug, own + ".ris"),),
+             own_reference, card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
     listings = build_listings(corpus, visible)
@@ -194,37 +250,43 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
             rel = listing.page_path(number)
             key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
                          [(c.shown, status[c.slug]) for c in chunk])
-            want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
+            want(rel, key, (), (), listing_page, listing, number, chunk, len(chunks))
         if listing.feed:
             entries = listing.briefs[: config.feed_size]
             key = digest(memo.key, listing.feed, listing.title, [(c.digest, status[c.slug]) for c in entries])
             entry_key = {c.slug: digest(memo.key, c.digest) for c in entries}
             needs = tuple(c for c in entries if memo.feed_entries.get(c.slug, ("",))[0] != entry_key[c.slug])
+            tasks = tuple(Task(FEED_ENTRY, c.slug, c.slug) for c in needs)
             for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
-                want(rel, key, needs, feed, listing, rel)
+                want(rel, key, needs, tasks, feed, listing, rel)
     pages.rendered.update(index_pages(renderer, corpus, listings))
     pages.rendered["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                             ensure_ascii=False) + "\n"
 
-    needed = {c.slug: c for t in todo for c in t.needs}
-    full = materialize(list(needed.values()))
+    pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
+    deferred = [t for t in todo if t.needs] if defer and write and not pdf_wanted else []
     for t in todo:
-        pages.rendered[t.rel] = t.render(full)
+        if not (deferred and t.needs):
+            pages.rendered[t.rel] = t.render(materialize(list(t.needs)))
+    producer = None
+    if deferred:
+        # in the order the site engine reads them: pages (sorted), then the files it copies
+        ordered = sorted(deferred, key=lambda t: (not t.rel.endswith(".md"), t.rel))
+        tasks = tuple(dict.fromkeys(task for t in ordered for task in t.tasks))
+        producer = Producer(Request(str(config.root), config.mkdocs_file, memo.known, status, tasks,
+                                    workers=max(1, (os.cpu_count() or 2) - 1)))
+        pages.deferred.update((t.rel, t) for t in deferred)
 
     files: dict[str, Path] = {}
-    if config.pdf or every_pdf or pdfs is not None:
+    if pdf_wanted:
         chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
         files.update(_pdfs(config, corpus, renderer, memo, chosen, materialize, progress))
     generation = Generation(config, corpus, visible, pages, sorted(assets), latest, diags, files=files,
-                            materialize=materialize)
+                            materialize=materialize, _memo=memo, _write=write, _todo=todo, _producer=producer)
     if write:
         generation.changed = write_pages(config.pages_path, pages, memo.written)
-        for t in todo:
-            memo.record_page(config.pages_path, t.rel, t.key)
-        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in pages}
-        memo.written = set(pages)
-    memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in by_slug}
-    memo.save(config)
+    if not pages.deferred:
+        generation.complete()
     return generation
 
 
@@ -292,6 +354,22 @@ def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> 
     return pages
 
 
+def write_page(path: Path, content: str, made: set[Path] | None = None) -> bool:
+    """Write one page unless it is already there as it is; whether it was written."""
+    data = content.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    if made is None or path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(path.parent)
+    path.write_bytes(data)  # an intermediate file: a page cut short is written again next time
+    return True
+
+
 def write_pages(folder: Path, pages: PageSet, previous: set[str] | None = None) -> list[str]:
     """Write pages whose content changed and delete stale ones; untouched files keep their mtime.
 
@@ -301,18 +379,8 @@ def write_pages(folder: Path, pages: PageSet, previous: set[str] | None = None) 
     changed = []
     made: set[Path] = set()
     for rel, content in sorted(pages.rendered.items()):
-        path = folder / rel
-        data = content.encode("utf-8")
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            pass
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)  # an intermediate file: a page cut short is written again next time
-        changed.append(rel)
+        if write_page(folder / rel, content, made):
+            changed.append(rel)
     if previous is not None:
         for rel in sorted(previous - set(pages)):
             path = folder / rel

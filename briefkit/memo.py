@@ -47,7 +47,7 @@ def context_key(config: Config, day: dt.date, drafts: bool) -> str:
     briefs = config.briefs_path
     inputs = [
         *engine.glob("*.py"), *engine.glob("*.lua"),
-        config.root / "mkdocs.yml", config.csl_path,
+        config.root / config.mkdocs_file, config.csl_path,
         *(p for p in config.templates_path.rglob("*") if p.is_file()),
         *(briefs / f"{name}.yml" for name in ("authors", "series", "topics")),
         *briefs.rglob("*.bib"),

@@ -6,6 +6,7 @@ happens in the engine; swapping the site engine means rewriting this file only.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -18,12 +19,32 @@ from .generate import LATEST_MARKER, Generation, generate
 from .sanitize import clean
 from .search import SearchIndexer, SearchIndexError
 
-_state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False, "search": None}
+_state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False, "search": None,
+                             "editor_error": None}
+
+
+class _QuietAfterEditorError(logging.Filter):
+    """Once editors' errors stopped the build, MkDocs' own account of the abort is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _state["editor_error"] is None
+
+
+_QUIET = _QuietAfterEditorError()
 
 
 def use_generation(generation: Generation) -> None:
-    """Let the next MkDocs build publish a generation made beforehand (by build.py)."""
+    """Let the next MkDocs build publish a generation made beforehand (by build.py), which reports
+    editors' errors found during the build itself (see editor_error)."""
     _state["pregenerated"] = generation
+    _state["editor_error"] = None
+    for handler in logging.getLogger("mkdocs").handlers:  # records of child loggers pass handlers' filters only
+        handler.addFilter(_QUIET)  # the same filter object is added once
+
+
+def editor_error() -> EditorError | None:
+    """The editors' errors that stopped the last build of a pregenerated generation, if any."""
+    return _state["editor_error"]
 
 
 def show_drafts(enabled: bool) -> None:
@@ -39,12 +60,12 @@ def _engine_config(config) -> Config:
 def on_pre_build(config) -> None:
     generation = _state["pregenerated"]
     _state["pregenerated"] = None
+    _state["report"] = generation is None
     if generation is None:
         try:
-            generation = generate(_engine_config(config), drafts=bool(_state["drafts"]))
+            generation = generate(_engine_config(config), drafts=bool(_state["drafts"]), defer=True)
         except EditorError as exc:
-            print(exc.diagnostics.format(), file=sys.stderr)
-            raise Abort(f"{exc.diagnostics.error_count} problem(s) in the briefs; nothing was published") from None
+            raise _editor_errors(exc) from None
         if generation.warnings.items:
             print(generation.warnings.format(), file=sys.stderr)
     _state["generation"] = generation
@@ -57,7 +78,8 @@ def on_pre_build(config) -> None:
 def on_files(files: Files, config) -> Files:
     generation: Generation = _state["generation"]
     engine = generation.config
-    for rel in sorted(generation.pages):
+    # pages still waiting for their notes go last: MkDocs reads pages in this order
+    for rel in sorted(generation.pages, key=lambda rel: (rel in generation.pages.deferred, rel)):
         _add(files, File(rel, str(engine.pages_path), config.site_dir, config.use_directory_urls))
     for rel in generation.assets:
         _add(files, File(rel, str(engine.briefs_path), config.site_dir, config.use_directory_urls))
@@ -71,6 +93,35 @@ def _add(files: Files, file: File) -> None:
     if existing is not None:
         raise Abort(f"{file.src_uri}: a hand-written file in docs/ has the same path as a generated one")
     files.append(file)
+
+
+def _editor_errors(exc: EditorError, report: bool = True) -> Abort:
+    if report:
+        print(exc.diagnostics.format(), file=sys.stderr)
+    else:
+        _state["editor_error"] = exc  # the caller (build.py) reports them in its own way
+    return Abort(f"{exc.diagnostics.error_count} problem(s) in the briefs; nothing was published")
+
+
+def on_page_read_source(page, config) -> str | None:
+    generation: Generation = _state["generation"]
+    rel = page.file.src_uri
+    if rel not in generation.pages.deferred:
+        return None  # MkDocs reads the file
+    try:
+        return generation.produce(rel)
+    except EditorError as exc:
+        raise _editor_errors(exc, bool(_state["report"])) from None
+
+
+def on_env(env, config, files):
+    """Every page has been read: finish the generated files MkDocs copies next (feeds, .bib, .ris)."""
+    generation: Generation = _state["generation"]
+    try:
+        generation.complete()
+    except EditorError as exc:
+        raise _editor_errors(exc, bool(_state["report"])) from None
+    return env
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

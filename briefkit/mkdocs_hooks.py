@@ -9,13 +9,15 @@ if _root not in sys.path:  # `mkdocs serve` run directly does not put the projec
 
 from briefkit.mkdocs_glue import (  # noqa: E402
     on_build_error,
+    on_env,
     on_files,
     on_page_content,
     on_page_markdown,
+    on_page_read_source,
     on_post_build,
     on_post_page,
     on_pre_build,
 )
 
-__all__ = ["on_build_error", "on_files", "on_page_content", "on_page_markdown", "on_post_build", "on_post_page",
-           "on_pre_build"]
+__all__ = ["on_build_error", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_page_read_source",
+           "on_post_build", "on_post_page", "on_pre_build"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from .cite import CiteJob, Style, format_jobs
 from .inlines import capitalize_first, punctuation_inside_quotes, to_html
 from .load import BriefSource, Corpus
 from .notes import CiteItem, Cluster, Note, NotePlan, number_notes
-from .selfcite import csl_item, self_key
+from .selfcite import SELF_PREFIX, csl_item, self_key
 
 CITATION_OPEN, CITATION_CLOSE = "\ue100", "\ue101"  # marks the place of citation i in a note's template
 
@@ -74,30 +76,50 @@ def _self_citation_job(slug: str, lang: str) -> CiteJob:
     return CiteJob(key, lang, (Note(1, "cite", cluster.source, (cluster,)),))
 
 
-def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "",
-            site_url: str = "") -> list[ResolvedBrief]:
-    plans = {}
+def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "",
+            on_ready: Callable[[ResolvedBrief], None] | None = None, workers: int | None = None) -> list[ResolvedBrief]:
+    """Every brief of `corpus` with its notes formatted; `on_ready` gets each one as soon as it is done
+    (briefs are formatted in the corpus's order)."""
+    plans: dict[str, NotePlan] = {}
     jobs = []
+    needs: dict[str, tuple[str, ...]] = {}
     items = dict(corpus.bibliography.csl_items)
     for source in corpus.briefs:
         item = csl_item(corpus, source, page_path_of(source.brief.date, source.slug), site_name, site_url)
         items[item["id"]] = item
-        jobs.append(_self_citation_job(source.slug, source.brief.lang))
-    for source in corpus.briefs:
-        note_texts = dict(source.brief.notes)
-        plan = number_notes(source.body_scan, note_texts, source.note_scans)
+        plan = number_notes(source.body_scan, dict(source.brief.notes), source.note_scans)
         plans[source.slug] = plan
+        jobs.append(_self_citation_job(source.slug, source.brief.lang))
+        needs[source.slug] = (self_key(source.slug),)
         if any(n.clusters for n in plan.notes):
             jobs.append(CiteJob(source.slug, source.brief.lang, plan.notes))
-    formatted = format_jobs(jobs, Style.load(style_path), items, cache_dir)
-    resolved = []
-    for source in corpus.briefs:
-        plan = plans[source.slug]
-        clusters = formatted.get(source.slug, [[] for _ in plan.notes])
+            needs[source.slug] += (source.slug,)
+    by_slug = {source.slug: source for source in corpus.briefs}
+    done: dict[str, ResolvedBrief] = {}
+    formatted: dict[str, list] = {}
+    lock = threading.Lock()
+
+    def assemble(slug: str) -> ResolvedBrief:
+        source, plan = by_slug[slug], plans[slug]
+        clusters = formatted.get(slug, [[] for _ in plan.notes])
         notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes))
-        own = formatted[self_key(source.slug)][0][0]
-        resolved.append(ResolvedBrief(source, plan, notes, to_html(own), items[self_key(source.slug)]))
-    return resolved
+        own = formatted[self_key(slug)][0][0]
+        return ResolvedBrief(source, plan, notes, to_html(own), items[self_key(slug)])
+
+    def arrived(results: dict[str, list]) -> None:
+        ready = []
+        with lock:
+            formatted.update(results)
+            for slug in {r.removeprefix(SELF_PREFIX) for r in results} & by_slug.keys() - done.keys():
+                if all(job in formatted for job in needs[slug]):
+                    done[slug] = assemble(slug)
+                    ready.append(done[slug])
+        if on_ready:
+            for rb in ready:
+                on_ready(rb)
+
+    format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived)
+    return [done[source.slug] for source in corpus.briefs]
 
 
 def _format_note(note: Note, clusters: list[list]) -> FormattedNote:

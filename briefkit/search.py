@@ -91,13 +91,23 @@ class SearchIndexer:
                                          "url": None, "file_contents": html}))
 
     def finish(self) -> None:
-        """Wait for every page, then write the bundle into <site>/pagefind/."""
+        """Wait for every page, then write the bundle into <site>/pagefind/.
+
+        The files are fetched from the process and written here: when Pagefind writes them itself,
+        a file can be cut short if the process ends right after it answered."""
         try:
             for message_id in self._pending:
                 self._wait(message_id)
-            self._request({"type": "WriteFiles", "index_id": self._index, "output_path": str(self.site / BUNDLE)})
+            files = self._request({"type": "GetFiles", "index_id": self._index})["files"]
         finally:
             self.close()
+        bundle = self.site / BUNDLE
+        for file in sorted(files, key=lambda f: f["path"]):
+            target = bundle / file["path"]
+            if bundle.resolve() not in target.resolve().parents:
+                raise SearchIndexError(f"unexpected file from Pagefind: {file['path']}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(file["content"]))
 
     def close(self) -> None:
         if self._proc.poll() is None:

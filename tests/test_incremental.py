@@ -175,3 +175,34 @@ def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
     third = build(site)
     changed = [rel for rel in third.files if third.files[rel] != first.files[rel]]
     assert changed == ["2024/04/defence-industrial-enterprise/defence-industrial-enterprise.pdf"]
+
+
+# ---- build.py without PDFs: brief pages come from a producer process while MkDocs runs ----
+
+BROKEN_CSL = ('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+              "<citation><layout><bogus/></layout></citation></style>\n")
+
+
+def test_pages_made_during_the_build_are_the_pages_of_a_build_in_one_piece(site):
+    result = site.run()
+    assert result.returncode == 0, result.stderr
+    config = load_config(site.root)
+    made_during = tree_digest(config.pages_path)
+    published = tree_digest(site.root / "site")
+    assert made_during == from_scratch(site)  # generate() alone, nothing deferred
+    shutil.rmtree(Memo.file(config).parent)
+    shutil.rmtree(config.pages_path)
+    assert site.run().returncode == 0
+    assert tree_digest(site.root / "site") == published
+
+
+def test_a_citation_failure_during_the_build_is_reported_and_publishes_nothing(site):
+    assert site.run().returncode == 0
+    before = tree_digest(site.root / "site")
+    (site.root / "templates/house-chicago-notes.csl").write_text(BROKEN_CSL)
+    result = site.run()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("templates/house-chicago-notes.csl:1:1: error: pandoc could not format")
+                         for line in lines), lines
+    assert tree_digest(site.root / "site") == before
