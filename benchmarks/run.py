@@ -85,14 +85,43 @@ def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
     return names
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * resource.getpagesize()
+        except (OSError, IndexError, ValueError):
+            continue
+    family, todo = {pid}, [pid]
+    while todo:
+        current = todo.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in family:
+                family.add(child)
+                todo.append(child)
+    return sum(rss.get(p, 0) for p in family) / 2**20
+
+
 def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of a child process."""
+    """Seconds, and peak memory (MB) of the child with all its own children at once (sampled)."""
     start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"})
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return time.perf_counter() - start, max(peak, before) / 1024
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"})
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.1)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return elapsed, peak
 
 
 def cold_build(project: Path) -> tuple[float, float]:
@@ -143,13 +172,23 @@ def pandoc_per_brief(project: Path, names: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def measure(count: int, repeat: int, pdf_sample: int) -> dict:
+def profile(project: Path, out: Path) -> None:
+    """A pyinstrument profile of a cold build (the main process: generation and MkDocs)."""
+    for name in (".cache", ".build", "site"):
+        shutil.rmtree(project / name, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pyinstrument", "--show-all", "-o", str(out), "build.py"], cwd=project,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(count: int, repeat: int, pdf_sample: int, profile_to: Path | None = None) -> dict:
     rng = random.Random(count)
     work = Path(tempfile.mkdtemp(prefix=f"briefkit-bench-{count}-"))
     try:
         project = work / "project"
         project.mkdir()
         names = make_project(project, count, rng)
+        if profile_to is not None:
+            profile(project, profile_to)
         builds = [cold_build(project) for _ in range(repeat)]
         cold = statistics.median(t for t, _ in builds)
         memory = max(m for _, m in builds)
@@ -189,16 +228,30 @@ def measure(count: int, repeat: int, pdf_sample: int) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| N | (a) cold build | (b) bare MkDocs | (a)/(b) | (c) pandoc per brief | (d) rebuild after one edit "
-            "| generation after one edit | (e) PDFs cold / unchanged | peak memory | largest brief page "
-            "| first search downloads |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| N | (a) cold build | (b) bare MkDocs | (a)/(b) | (a) per brief | (c) pandoc per brief "
+            "| (d) rebuild after one edit | generation after one edit | (e) PDFs cold / unchanged | peak memory "
+            "| largest brief page | first search downloads |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    base = next((r for r in results if r["count"] == 1000), None)
     for r in results:
-        pdf = (f"{r['pdf_cold']:.1f} s / {r['pdf_unchanged']:.1f} s" if r["pdf_cold"] is not None else "–")
+        pdf = (f"{r['pdf_cold']:.1f} s / {r['pdf_unchanged']:.2f} s" if r["pdf_cold"] is not None else "–")
+        per = r["cold"] / r["count"] * 1000
+        linear = f" ({per / (base['cold'] / 1000 * 1000):.2f} × the 1,000 run)" if base and r is not base else ""
         rows.append(f"| {r['count']:,} | {r['cold']:.1f} s | {r['bare']:.1f} s | {r['cold'] / r['bare']:.2f} × "
-                    f"| {r['per_brief']:.1f} s | {r['edit']:.1f} s | {r['generation_after_edit']:.2f} s | {pdf} "
-                    f"| {r['memory_mb']:.0f} MB | {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1024:.0f} KB |")
+                    f"| {per:.1f} ms{linear} | {r['per_brief']:.1f} s | {r['edit']:.1f} s "
+                    f"| {r['generation_after_edit']:.2f} s | {pdf} | {r['memory_mb']:.0f} MB "
+                    f"| {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1024:.0f} KB |")
     return "\n".join(rows)
+
+
+ANALYSIS = "<!-- Everything below this line is kept when the benchmark rewrites the table above. -->"
+
+
+def write_results(path: Path, text: str) -> None:
+    kept = ""
+    if path.exists() and ANALYSIS in path.read_text(encoding="utf-8"):
+        kept = path.read_text(encoding="utf-8").split(ANALYSIS, 1)[1]
+    path.write_text(f"{text}\n{ANALYSIS}{kept}", encoding="utf-8")
 
 
 def main() -> None:
@@ -208,15 +261,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pdf", action="store_true", help="skip (e)")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--profile", action="store_true",
+                        help="write a pyinstrument profile of a cold build at the largest N to benchmarks/")
     args = parser.parse_args()
     sizes = args.sizes + ([10_000] if args.large else [])
-    results = [measure(n, args.repeat, 0 if args.no_pdf else 1) for n in sizes]
+    results = [measure(n, args.repeat, 0 if args.no_pdf else 1,
+                       ROOT / "benchmarks" / f"profile-{n}.txt" if args.profile and n == max(sizes) else None)
+               for n in sizes]
     machine = (f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"{time.strftime('%Y-%m-%d')}")
     text = (f"# Benchmark results\n\nMachine: {machine}. Medians of {args.repeat} runs; compare ratios.\n\n"
             f"{table(results)}\n")
     print(text)
-    args.output.write_text(text, encoding="utf-8")
+    write_results(args.output, text)
 
 
 if __name__ == "__main__":

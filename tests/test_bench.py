@@ -34,5 +34,7 @@ def test_site_benchmark_smoke(tmp_path):
     assert text.startswith("# Benchmark results") and "Machine:" in text
     row = next(line for line in text.splitlines() if line.startswith("| 50 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 11 and all(cells)
-    assert cells[3].endswith("×") and " / " in cells[7]
+    assert len(cells) == 12 and all(cells)
+    assert cells[3].endswith("×") and cells[4].endswith("ms") and " / " in cells[8]
+    assert float(cells[9].removesuffix(" MB")) > 50  # the build's processes, sampled while it runs
+    assert cells[11].endswith("KB") and int(cells[11].removesuffix(" KB")) > 50  # Pagefind's first search
