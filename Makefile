@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check bench lint clean
+.PHONY: site test serve check bench bench-large lint clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/citations.py
 	$(PY) benchmarks/pdfs.py
+
+# 100, 1,000 and 10,000 briefs in one run, with a profile of the 10,000 cold build (about 45 minutes)
+bench-large: $(STAMP)
+	$(PY) benchmarks/run.py --sizes 100 1000 --large --repeat 2 --profile
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
