@@ -6,6 +6,10 @@ positions and disambiguation: its keys are namespaced (`b3:lee2024`) and every t
 invisible private-use marker unique to the brief, so copies of one work cited by two briefs never
 look alike to citeproc. The markers are removed from the output. Results are cached per brief,
 keyed by everything that can change them.
+
+Most briefs are not formatted whole: citereuse.py formats each distinct citation of the corpus
+once and assembles the briefs' notes from those pieces (citeproc's cost grows with the number of
+references in a run, and a corpus cites the same works again and again).
 """
 
 from __future__ import annotations
@@ -24,13 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from . import citereuse
 from .diagnostics import Diagnostics, Span
 from .inlines import MARKERS, tidy_punctuation, without_markers
 from .notes import Cluster, Note
 from .pandoc import pandoc_path, pandoc_version
 
 ENGINE_VERSION = "5"
-BATCH_SIZE = 24  # briefs per citeproc run; one run must stay under the number of markers
+# A citeproc run costs a fixed part (reading the style) plus a part per reference and cluster: runs
+# of about 400 clusters keep the fixed part small and still give each worker several runs.
+BATCH_CLUSTERS = 400
+BATCH_SIZE = 1000  # briefs per citeproc run at most: each needs one of the 4,096 title markers
 _LUA = Path(__file__).with_name("citeproc.lua")
 
 
@@ -116,34 +124,104 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
             on_ready(dict(results))
         if not todo:
             return results
-        todo.sort(key=lambda t: csl_lang(t[0].lang))  # stable: the given order within a language
-        batches: list[list[tuple[CiteJob, str]]] = []
-        for job_digest in todo:
-            lang = csl_lang(job_digest[0].lang)
-            if not batches or len(batches[-1]) >= BATCH_SIZE or csl_lang(batches[-1][0][0].lang) != lang:
-                batches.append([])
-            batches[-1].append(job_digest)
-        workers = workers or max(1, min(os.cpu_count() or 1, 8))
-        groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
         csl = citation_only_style(style, cache_dir)
         fresh: dict[str, FormattedNotes] = {}
 
-        def run(group: list[list[tuple[CiteJob, str]]]) -> None:
-            for batch, batch_out in zip(group, _run_pandoc(group, csl, items), strict=True):
-                done = {}
-                for (job, digest), brief_out in zip(batch, batch_out["briefs"], strict=True):
-                    formatted = _as_list(brief_out["notes"])
-                    formatted = [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in formatted]
-                    done[job.brief_id] = fresh[digest] = formatted
-                results.update(done)
-                if on_ready:
-                    on_ready(done)
+        def finished(done: dict[str, tuple[str, FormattedNotes]]) -> None:
+            for brief_id, (digest, formatted) in done.items():
+                results[brief_id] = fresh[digest] = formatted
+            if on_ready:
+                on_ready({brief_id: formatted for brief_id, (_, formatted) in done.items()})
 
-        with ThreadPoolExecutor(len(groups)) as pool:
-            for future in [pool.submit(run, g) for g in groups]:
-                future.result()
+        by_pieces = {job.brief_id for job, _ in todo if REUSE and citereuse.eligible(job.notes, items)}
+        reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
+        whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
+        retry = _format_by_pieces(reusable, csl, items, workers, finished) if reusable else []
+        _format_whole(whole + retry, csl, items, workers, finished)
         cache.put(fresh)
     return results
+
+
+REUSE = True  # format each distinct citation once (citereuse.py); False formats every brief whole
+
+
+def _format_whole(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
+                  finished: Callable[[dict[str, tuple[str, FormattedNotes]]], None]) -> None:
+    """Format jobs in batched citeproc runs, one pandoc process per worker; `finished` gets each batch."""
+    if not todo:
+        return
+
+    def done(job: CiteJob, digest: str, notes: list) -> tuple[str, FormattedNotes]:
+        return digest, [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in notes]
+
+    _run_batches(todo, csl, items, workers, lambda batch: finished(
+        {job.brief_id: done(job, digest, out) for (job, digest), out in batch}))
+
+
+def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
+                 on_batch: Callable[[list[tuple[tuple[CiteJob, str], list]]], None]) -> None:
+    ordered = sorted(todo, key=lambda t: csl_lang(t[0].lang))  # stable: the given order within a language
+    workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    counts = [sum(len(n.clusters) for n in job.notes) for job, _ in ordered]
+    # two runs per worker at least, so that the workers finish together
+    limit = max(50, min(BATCH_CLUSTERS, sum(counts) // (2 * workers) + 1))
+    batches: list[list[tuple[CiteJob, str]]] = []
+    size = 0
+    for job_digest, clusters in zip(ordered, counts, strict=True):
+        lang = csl_lang(job_digest[0].lang)
+        if not batches or size + clusters > limit or len(batches[-1]) >= BATCH_SIZE \
+                or csl_lang(batches[-1][0][0].lang) != lang:
+            batches.append([])
+            size = 0
+        batches[-1].append(job_digest)
+        size += clusters
+    groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
+
+    def run(group: list[list[tuple[CiteJob, str]]]) -> None:
+        for batch, batch_out in zip(group, _run_pandoc(group, csl, items), strict=True):
+            on_batch([(job_digest, _as_list(brief_out["notes"]))
+                      for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
+
+    with ThreadPoolExecutor(len(groups)) as pool:
+        for future in [pool.submit(run, g) for g in groups]:
+            future.result()
+
+
+def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
+                      finished) -> list[tuple[CiteJob, str]]:
+    """Format the distinct pieces of all jobs once, then assemble each job; the jobs that cannot be
+    assembled exactly are returned, to be formatted whole."""
+    plans = {job.brief_id: citereuse.plan(job.notes, csl_lang(job.lang)) for job, _ in todo}
+    pieces = list(dict.fromkeys(piece for clusters in plans.values() for note in clusters for cluster in note
+                                for piece, _, _ in cluster.pieces))
+    docs = citereuse.synthetic_notes(pieces, lambda key: citereuse.short_title(items.get(key) or {}))
+    synthetic = [(CiteJob(doc_id, piece_lang(targets), notes), doc_id) for doc_id, notes, targets in docs]
+    rendered: dict[citereuse.Piece, str] = {}  # as JSON text: each use decodes its own copy
+    where = {doc_id: targets for doc_id, _, targets in docs}
+    items = {**items, citereuse.SPACER: citereuse.spacer_item()}
+
+    def on_batch(batch) -> None:
+        for (job, _), notes in batch:
+            for piece, index in where[job.brief_id]:
+                inlines = tidy_punctuation(without_markers(_as_list(notes[index])[0]))
+                rendered[piece] = json.dumps(inlines, ensure_ascii=False)
+
+    _run_batches(synthetic, csl, items, workers, on_batch)
+    retry = []
+    done = {}
+    for job, digest in todo:
+        try:
+            notes = [[citereuse.assemble(c, rendered) for c in clusters] for clusters in plans[job.brief_id]]
+        except citereuse.PieceMissing:
+            retry.append((job, digest))
+            continue
+        done[job.brief_id] = (digest, notes)
+    finished(done)
+    return retry
+
+
+def piece_lang(targets: list) -> str:
+    return targets[0][0].lang
 
 
 class CitationCache:

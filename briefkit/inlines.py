@@ -124,9 +124,9 @@ def tidy_punctuation(inlines: list) -> list:
     return inlines
 
 
-def capitalize_first(inlines: list) -> list:
-    """A copy of `inlines` whose first letter is upper case."""
-    copy = json.loads(json.dumps(inlines))
+def capitalize_first(inlines: list, in_place: bool = False) -> list:
+    """A copy of `inlines` (or `inlines` itself) whose first letter is upper case."""
+    copy = inlines if in_place else json.loads(json.dumps(inlines))
     for node in _strs(copy, []):
         text = node["c"]
         for i, ch in enumerate(text):

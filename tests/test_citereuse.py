@@ -1,0 +1,89 @@
+"""Formatting each distinct citation once (citereuse.py) gives exactly what formatting every brief
+whole gives, note for note, on varied corpora; briefs it cannot do exactly go the whole way."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from briefkit import cite
+from briefkit.bib import BibEntry, csl_items
+from briefkit.cite import CiteJob, Style, format_jobs
+from briefkit.citereuse import eligible
+from briefkit.inlines import to_html
+from briefkit.notes import number_notes, scan
+from conftest import REPO
+
+CSL = REPO / "templates" / "house-chicago-notes.csl"
+SURNAMES = ["Lee", "Kim", "Park", "Carlin", "Hecker"]
+WORDS = "policy economy missile plenum enterprise launcher factory congress army export".split()
+
+
+def bibliography(rng: random.Random, n: int) -> list[BibEntry]:
+    entries = []
+    for i in range(n):
+        names = " and ".join(f"{rng.choice(SURNAMES)}, {rng.choice(['Ann', 'Jin', 'Bo'])}"
+                             for _ in range(rng.randint(1, 4)))
+        title = " ".join(rng.choice(WORDS).title() for _ in range(rng.randint(2, 6)))
+        title += rng.choice(["", "?", f" {i}", ": A Study", " and “Quoted” Words"])
+        kind = ("article", "online", "book", "report")[i % 4]
+        fields = {"author": names, "title": title, "date": f"{rng.randint(1990, 2025)}-0{rng.randint(1, 9)}-1{i % 9}"}
+        if kind == "article":
+            fields |= {"journaltitle": "Journal of Korean Studies", "volume": str(i), "pages": "10--30"}
+        elif kind == "online":
+            fields |= {"journaltitle": "38 North", "url": f"https://example.org/{i}/"}
+        elif kind == "book":
+            fields |= {"publisher": "University Press", "location": "Seoul"}
+        else:
+            fields |= {"institution": "Institute", "url": f"https://example.org/r/{i}"}
+        entries.append(BibEntry(f"ref{i}", kind, "test.bib", i + 1, fields))
+    return entries
+
+
+SUFFIXES = ["", ", 12", ", 4", ", 33-35", ", chap. 2", ", 7n3", ", 120", ", para. 4"]
+PREFIXES = ["", "", "see", "cf.", "and"]
+
+
+def cite_source(rng: random.Random, keys: list[str]) -> str:
+    parts = []
+    for key in rng.sample(keys, min(len(keys), rng.choice([1, 1, 1, 1, 2, 3]))):
+        prefix = rng.choice(PREFIXES)
+        minus = "-" if rng.random() < 0.1 else ""
+        parts.append(f"{prefix + ' ' if prefix else ''}{minus}@{key}{rng.choice(SUFFIXES)}")
+    return "[" + "; ".join(parts) + "]"
+
+
+def corpus_jobs(seed: int, briefs: int, entries: int) -> tuple[list[CiteJob], dict]:
+    rng = random.Random(seed)
+    bib = bibliography(rng, entries)
+    keys = [e.key for e in bib]
+    jobs = []
+    for b in range(briefs):
+        own = rng.sample(keys, rng.randint(3, 9))  # briefs re-cite their works, sometimes in a row (ibid.)
+        body = " ".join(f"Sentence {i}.{cite_source(rng, own)}" for i in range(rng.randint(2, 6)))
+        body += " A note.[^n]"
+        notes = {"n": f"As {cite_source(rng, own)} argues, and {cite_source(rng, own)}."}
+        plan = number_notes(scan(body), notes, {k: scan(v, allow_notes=False) for k, v in notes.items()})
+        jobs.append(CiteJob(f"brief{b}", rng.choice(["en", "en", "ko"]), plan.notes))
+    return jobs, bib
+
+
+def formatted(jobs, bib, tmp_path, reuse: bool, monkeypatch) -> dict:
+    monkeypatch.setattr(cite, "REUSE", reuse)
+    cache = tmp_path / ("reuse" if reuse else "whole")
+    items = csl_items(bib, cache)
+    out = format_jobs(jobs, Style.load(CSL), items, cache)
+    return {brief: [[to_html(c) for c in note] for note in notes] for brief, notes in out.items()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pieces_give_what_whole_briefs_give(seed, tmp_path, monkeypatch):
+    jobs, bib = corpus_jobs(seed, briefs=80, entries=40)
+    items = csl_items(bib, tmp_path / "items")
+    reusable = [j for j in jobs if eligible(j.notes, items)]
+    assert 5 <= len(reusable) < len(jobs)  # both ways are exercised
+    by_pieces = formatted(jobs, bib, tmp_path, True, monkeypatch)
+    whole = formatted(jobs, bib, tmp_path, False, monkeypatch)
+    for job in jobs:
+        assert by_pieces[job.brief_id] == whole[job.brief_id], job.brief_id
