@@ -28,17 +28,19 @@ def digest(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _file_keys(paths) -> list[tuple]:
+def _file_keys(paths, root: Path) -> list[tuple]:
+    """(path, digest) of each file, the path relative to the project whether it was given so or not."""
     keys = []
-    for path in sorted(paths):
+    for path in {p.resolve() for p in paths}:
         if not path.is_file():
             continue
+        name = path.relative_to(root).as_posix() if root in path.parents else str(path)
         stat = path.stat()
         if stat.st_size <= _SMALL:
-            keys.append((str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
+            keys.append((name, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
         else:
-            keys.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return keys
+            keys.append((name, stat.st_size, stat.st_mtime_ns))
+    return sorted(keys)
 
 
 def context_key(config: Config, day: dt.date, drafts: bool) -> str:
@@ -52,7 +54,8 @@ def context_key(config: Config, day: dt.date, drafts: bool) -> str:
         *(briefs / f"{name}.yml" for name in ("authors", "series", "topics")),
         *briefs.rglob("*.bib"),
     ]
-    return digest(FORMAT, str(config.root), day.isoformat(), drafts, _file_keys(set(inputs)))
+    root = config.root.resolve()
+    return digest(FORMAT, str(root), day.isoformat(), drafts, _file_keys(inputs, root))
 
 
 @dataclass

@@ -4,6 +4,7 @@ pages a build from scratch gives, and it redoes only what the edit touched."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +207,10 @@ def test_a_citation_failure_during_the_build_is_reported_and_publishes_nothing(s
     assert lines and all(line.startswith("templates/house-chicago-notes.csl:1:1: error: pandoc could not format")
                          for line in lines), lines
     assert tree_digest(site.root / "site") == before
+
+
+def test_the_memo_is_found_however_the_project_folder_is_named(site, monkeypatch):
+    build(site)
+    monkeypatch.chdir(site.root)
+    again = generate(load_config(Path(".")))  # relative, where build.py uses an absolute path
+    assert again.corpus.briefs == []
