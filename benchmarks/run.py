@@ -178,6 +178,18 @@ def profile(project: Path, out: Path) -> None:
         shutil.rmtree(project / name, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pyinstrument", "--show-all", "-o", str(out), "build.py"], cwd=project,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trim_profile(out)
+
+
+def trim_profile(path: Path, share: float = 0.005) -> None:
+    """Keep the frames that took at least `share` of the whole run (the full tree is megabytes)."""
+    import re
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    timed = [(line, re.match(r"^[\s│├└─]*(\d+\.\d+) ", line)) for line in lines]
+    total = max(float(m.group(1)) for _, m in timed if m)
+    kept = [line for line, m in timed if m is None or float(m.group(1)) >= share * total]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def measure(count: int, repeat: int, pdf_sample: int, profile_to: Path | None = None) -> dict:
