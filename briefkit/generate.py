@@ -99,6 +99,11 @@ class Generation:
             self.changed.append(rel)
         return content
 
+    def abandon(self) -> None:
+        """Stop the producer process of a build that failed."""
+        if self._producer is not None:
+            self._producer.close()
+
     def complete(self) -> None:
         """Produce what is left, then remember this build for the next one."""
         for rel in list(self.pages.deferred):

@@ -161,3 +161,6 @@ def on_build_error(error) -> None:
     indexer, _state["search"] = _state["search"], None
     if indexer is not None:
         indexer.close()
+    generation: Generation | None = _state["generation"]
+    if generation is not None:
+        generation.abandon()
