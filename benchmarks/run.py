@@ -18,6 +18,7 @@ N = 10,000. The table is printed and written to --output with the machine's desc
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -42,8 +43,30 @@ from briefkit.pandoc import pandoc_path  # noqa: E402
 SERIES = ["quick-take", "news", "summary"]
 TOPICS = ["economy", "defense-industry", "leadership", "north-korea-russia"]
 AUTHORS = ["jordan-park", "mina-cho", "sam-ortiz"]
-WORDS = ("the plenum report described a new enterprise whose output of shells and launchers matters for "
-         "exports and for the economy at home while the leadership stressed defence and reform").split()
+# Body text follows Zipf's law over a large vocabulary, as prose does: a few words are in every brief,
+# most are rare. (A small vocabulary would put every word in every brief: the worst case for a search
+# index, and not what an archive looks like.)
+COMMON = ("the of and to in a that for is on with as was by it its at from this be are has have not but "
+          "an or which their his were had been more will new also would than after two other into over "
+          "said state party leader military economic policy north korea south report year plan").split()
+
+
+def _vocabulary(size: int = 20_000) -> tuple[list[str], list[float]]:
+    rng = random.Random(0)
+    syllables = ["ka", "ro", "mi", "tu", "sen", "gal", "pho", "dri", "lan", "vek", "os", "um", "tri", "zel",
+                 "bor", "nia", "que", "stra", "ment", "ion", "ter", "pal", "cho", "wen"]
+    words = list(dict.fromkeys(COMMON))
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
+    return words, weights
+
+
+WORDS, CUMULATIVE_WEIGHTS = _vocabulary()
 
 
 def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
@@ -64,7 +87,8 @@ def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
     keys = [e.key for e in entries]
     names = []
     for i in range(count):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(115)).capitalize() for _ in range(7)]
+        paragraphs = [" ".join(rng.choices(WORDS, cum_weights=CUMULATIVE_WEIGHTS, k=115)).capitalize()
+                      for _ in range(7)]
         a, b, c, d = rng.sample(keys, 4)
         paragraphs[0] += f".[^one] Further.[@{a}, {rng.randint(1, 300)}]"
         paragraphs[2] += f".[see @{b}; and @{c}]"
@@ -145,18 +169,15 @@ def floor_project(project: Path, floor: Path) -> None:
     (floor / "mkdocs.yml").write_text(text)
 
 
-def first_search_bytes(bundle: Path, results: int = 5) -> int:
-    """An upper bound of what a reader's first search downloads from the Pagefind bundle: the search
-    page's script and style, the runtime, its worker and WebAssembly, the entry and metadata files,
-    the two largest index chunks (a query of two words can touch two) and the largest fragments of
-    the first page of results."""
-    fixed = ["pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-worker.js", "pagefind-entry.json"]
-    size = sum((bundle / name).stat().st_size for name in fixed)
-    size += sum(p.stat().st_size for p in bundle.glob("wasm.*.pagefind")) // max(1, len(list(bundle.glob("wasm.*"))))
-    size += sum(p.stat().st_size for p in bundle.glob("*.pf_meta"))
-    chunks = sorted((p.stat().st_size for p in (bundle / "index").iterdir()), reverse=True)
-    fragments = sorted((p.stat().st_size for p in (bundle / "fragment").iterdir()), reverse=True)
-    return size + sum(chunks[:2]) + sum(fragments[:results])
+def first_search_bytes(site: Path, results: int = 10) -> int:
+    """An upper bound of what a reader's first search downloads (besides the search page itself): the
+    search script, the index's manifest, the two largest index chunks (a query of two words can touch
+    two) and the largest page records of a first page of results."""
+    bundle = site / "search-index"
+    size = (site / "assets/search.js").stat().st_size + (bundle / "manifest.json").stat().st_size
+    chunks = sorted((p.stat().st_size for p in (bundle / "chunks").iterdir()), reverse=True)
+    records = sorted((p.stat().st_size for p in (bundle / "pages").iterdir()), reverse=True)
+    return size + sum(chunks[:2]) + sum(records[:results])
 
 
 def pandoc_per_brief(project: Path, names: list[str]) -> float:
@@ -206,7 +227,7 @@ def measure(count: int, repeat: int, pdf_sample: int, profile_to: Path | None = 
         memory = max(m for _, m in builds)
         site = project / "site"
         largest = max(p.stat().st_size for p in site.glob("*/*/*/index.html"))
-        search = first_search_bytes(site / "pagefind")
+        search = first_search_bytes(site)
         floor = work / "floor"
         floor_project(project, floor)
         bare = statistics.median(run([sys.executable, "-m", "mkdocs", "build", "-q"], floor)[0]

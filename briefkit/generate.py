@@ -38,7 +38,8 @@ class PageSet(Mapping[str, str]):
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.rendered: dict[str, str] = {}
+        self.rendered: dict[str, str] = {}  # until written (see release)
+        self.made: set[str] = set()  # rendered in this build
         self.kept: set[str] = set()
         self.deferred: dict[str, object] = {}  # rendered once their briefs are formatted (Generation.produce)
 
@@ -48,6 +49,12 @@ class PageSet(Mapping[str, str]):
         if rel in self.kept:
             return (self.folder / rel).read_text(encoding="utf-8")
         raise KeyError(rel)
+
+    def release(self) -> None:
+        """The rendered pages are written: read them back from disk when asked, as 10,000 of them add up."""
+        self.made.update(self.rendered)
+        self.kept.update(self.rendered)
+        self.rendered.clear()
 
     def __iter__(self):
         return iter(sorted(self.rendered.keys() | self.kept | self.deferred.keys()))
@@ -94,9 +101,10 @@ class Generation:
         except BaseException:
             self._producer.close()
             raise
-        self.pages.rendered[rel] = content
         if write_page(self.config.pages_path / rel, content):
             self.changed.append(rel)
+        self.pages.made.add(rel)
+        self.pages.kept.add(rel)  # on disk now: 10,000 pages are not kept in memory too
         return content
 
     def abandon(self) -> None:
@@ -129,8 +137,8 @@ class Generation:
 
 
 def check(config: Config, known: dict[str, KnownBrief] | None = None,
-          bibs: dict | None = None) -> tuple[Corpus, Diagnostics]:
-    corpus, diags = load_corpus(config, known, bibs)
+          bibs: dict | None = None, keep_sources: bool = True) -> tuple[Corpus, Diagnostics]:
+    corpus, diags = load_corpus(config, known, bibs, keep_sources)
     check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
@@ -172,7 +180,10 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     """
     day = today()
     memo = Memo.load(config, context_key(config, day, drafts))
-    corpus, diags = check(config, memo.known, memo.bibs)
+    pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
+    producing = defer and write and not pdf_wanted
+    # a producer process loads the full briefs it needs: here, cards are enough
+    corpus, diags = check(config, memo.known, memo.bibs, keep_sources=not producing)
     if diags.has_errors:
         raise EditorError(diags)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
@@ -268,8 +279,7 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     pages.rendered["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                             ensure_ascii=False) + "\n"
 
-    pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
-    deferred = [t for t in todo if t.needs] if defer and write and not pdf_wanted else []
+    deferred = [t for t in todo if t.needs] if producing else []
     for t in todo:
         if not (deferred and t.needs):
             pages.rendered[t.rel] = t.render(materialize(list(t.needs)))
@@ -290,6 +300,7 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
                             materialize=materialize, _memo=memo, _write=write, _todo=todo, _producer=producer)
     if write:
         generation.changed = write_pages(config.pages_path, pages, memo.written)
+        pages.release()
     if not pages.deferred:
         generation.complete()
     return generation

@@ -275,10 +275,15 @@ def brief_files(config: Config) -> list[Path]:
 
 
 def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
-                bibs: dict[str, tuple[str, list[BibEntry]]] | None = None) -> tuple[Corpus, Diagnostics]:
+                bibs: dict[str, tuple[str, list[BibEntry]]] | None = None,
+                keep_sources: bool = True) -> tuple[Corpus, Diagnostics]:
     """Everything editors wrote, checked. `known` holds cards of unchanged files from an earlier build:
     those files are not parsed again (their full briefs load on demand, see Corpus.load). `bibs`
-    keeps parsed .bib files that had no problems, by file and content digest, for the next build."""
+    keeps parsed .bib files that had no problems, by file and content digest, for the next build.
+
+    With keep_sources=False, only cards are kept (`corpus.briefs` stays empty): a brief that names
+    no bibliography of its own is checked as soon as it is parsed, so the parsed files of a large
+    archive are never all in memory at once."""
     diags = Diagnostics()
     corpus = Corpus()
     if not config.briefs_path.is_dir():
@@ -294,10 +299,16 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         _check_author_photos(config, corpus, registry_docs["authors"], diags)
 
     known = known or {}
-    raw: list[tuple[Path, str, LocatedDocument, str]] = []
+    raw: list[tuple[Path, str, LocatedDocument, str]] = []  # checked once every .bib file is known
+    checked: list[tuple[str, BriefSource | None, Card, Diagnostics]] = []  # checked at once
     reused: list[KnownBrief] = []
     paths = brief_files(config)
     all_slugs = {m.group("slug") for p in paths if (m := BRIEF_NAME.match(p.name))}
+    main_bib = config.briefs_path / "references.bib"
+    main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
+    main_keys = frozenset(e.key for e in main_entries)
+    # until every .bib file is read, hints about keys found elsewhere can name the main file only
+    corpus.bibliography = Bibliography(entries={e.key: e for e in main_entries})
     for path in paths:
         display = display_path(config, path)
         if not BRIEF_NAME.match(path.name):
@@ -314,10 +325,18 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             continue
         text = decode_text(data, display, diags)
         doc = parse_yaml(display, text, diags) if text is not None else None
-        if doc is not None:
-            raw.append((path, display, doc, digest))
+        if doc is None:
+            continue
+        if isinstance(doc.value, dict) and "bibliography" not in doc.value:
+            own = Diagnostics()
+            source = check_brief(config, corpus, doc, BRIEF_NAME.match(path.name).group("slug"), all_slugs,
+                                 main_keys, own)
+            if source is not None and not own.has_errors:
+                card = card_of(source, digest)
+                checked.append((display, source if keep_sources else None, card, own))
+                continue
+        raw.append((path, display, doc, digest))  # checked again below, with hints from every .bib file
 
-    main_bib = config.briefs_path / "references.bib"
     bib_files: dict[str, Path] = {}
     if main_bib.exists():
         bib_files["references.bib"] = main_bib
@@ -343,7 +362,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     entries_by_file: dict[str, list[BibEntry]] = {}
     all_entries: dict[str, BibEntry] = {}
     for name, path in bib_files.items():
-        entries = _read_bib_once(path, display_path(config, path), diags, bibs)
+        entries = main_entries if name == "references.bib" else _read_bib_once(path, display_path(config, path),
+                                                                                diags, bibs)
         entries_by_file[name] = entries
         for e in entries:
             if e.key in all_entries:
@@ -359,6 +379,7 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
 
     slugs: dict[str, str] = {}
     for display, slug in sorted([(h.card.file, h.card.slug) for h in reused] +
+                                [(d, card.slug) for d, _, card, _ in checked] +
                                 [(d, BRIEF_NAME.match(p.name).group("slug")) for p, d, _, _ in raw]):
         if slug in slugs:
             diags.error(Span(display, 1, 1), f"another brief already uses the slug '{slug}'",
@@ -369,13 +390,20 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         diags.items.extend(hit.warnings)
         corpus.warnings[hit.card.file] = list(hit.warnings)
         corpus.cards.append(hit.card)
+    for display, source, card, own in checked:
+        diags.extend(own)
+        if source is not None:
+            corpus.briefs.append(source)
+        corpus.cards.append(card)
+        corpus.warnings[display] = list(own.items)
     for path, display, doc, digest in raw:
         slug = BRIEF_NAME.match(path.name).group("slug")
         own = Diagnostics()
         source = check_brief(config, corpus, doc, slug, all_slugs, context.bib_keys(doc.value), own)
         diags.extend(own)
         if source:
-            corpus.briefs.append(source)
+            if keep_sources:
+                corpus.briefs.append(source)
             corpus.cards.append(card_of(source, digest))
             corpus.warnings[display] = list(own.items)
     cited_keys = {k for card in corpus.cards for k in card.cited_keys}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import zlib
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
@@ -20,7 +21,7 @@ from .sanitize import clean
 from .search import SearchIndexer, SearchIndexError
 
 _state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False, "search": None,
-                             "editor_error": None}
+                             "editor_error": None, "stash": {}}
 
 
 class _QuietAfterEditorError(logging.Filter):
@@ -132,16 +133,29 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    """Editors' content (every generated page, and the home page's list) goes through the sanitizer."""
+    """Editors' content (every generated page, and the home page's list) goes through the sanitizer.
+
+    MkDocs renders every page before it writes any, and would hold all their Markdown and HTML at
+    once (gigabytes for 10,000 briefs): the HTML waits compressed until its page is written."""
     generation: Generation = _state["generation"]
     source = Path(page.file.abs_src_path or "")
     if generation.config.pages_path in source.parents or LATEST_MARKER in (page.markdown or "") or \
             page.file.src_uri == "index.md":
-        return clean(html)
-    return html
+        html = clean(html)
+    _state["stash"][page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    page.markdown = None
+    return ""
+
+
+def on_page_context(context, page, config, nav):
+    stashed = _state["stash"].pop(page.file.src_uri, None)
+    if stashed is not None:
+        page.content = zlib.decompress(stashed).decode("utf-8")
+    return context
 
 
 def on_post_page(output: str, page, config) -> str:
+    page.content = None  # written: nothing reads it again
     indexer = _state["search"]
     if indexer is not None:
         indexer.add(page.file.dest_uri, output)
@@ -158,6 +172,7 @@ def on_post_build(config) -> None:
 
 
 def on_build_error(error) -> None:
+    _state["stash"] = {}
     indexer, _state["search"] = _state["search"], None
     if indexer is not None:
         indexer.close()

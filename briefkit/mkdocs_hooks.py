@@ -12,6 +12,7 @@ from briefkit.mkdocs_glue import (  # noqa: E402
     on_env,
     on_files,
     on_page_content,
+    on_page_context,
     on_page_markdown,
     on_page_read_source,
     on_post_build,
@@ -19,5 +20,5 @@ from briefkit.mkdocs_glue import (  # noqa: E402
     on_pre_build,
 )
 
-__all__ = ["on_build_error", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_page_read_source",
-           "on_post_build", "on_post_page", "on_pre_build"]
+__all__ = ["on_build_error", "on_env", "on_files", "on_page_content", "on_page_context", "on_page_markdown",
+           "on_page_read_source", "on_post_build", "on_post_page", "on_pre_build"]

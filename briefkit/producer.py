@@ -101,9 +101,13 @@ def _produce(request: Request, out) -> None:
         raise EditorError(diags)
     cards = {c.slug: c for c in corpus.cards}
     order = list(dict.fromkeys(t.slug for t in request.tasks))
-    sources = corpus.load(config, [cards[s] for s in order])
-    subset = Corpus(sources, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
+    subset = Corpus(corpus.load(config, [cards[s] for s in order]), corpus.authors, corpus.series, corpus.topics,
+                    corpus.bibliography)
+    corpus.briefs = []  # from here on, each brief is held by its future only, until its last task is done
+    for source in subset.briefs:
+        source.doc = None  # positions for editors' errors: the main process has checked every brief
     resolved: dict[str, Future] = {slug: Future() for slug in order}
+    last_task = {task.slug: i for i, task in enumerate(request.tasks)}
 
     import threading
 
@@ -115,13 +119,17 @@ def _produce(request: Request, out) -> None:
             for future in resolved.values():
                 if not future.done():
                     future.set_exception(exc)
+        finally:
+            subset.briefs = []
 
     threading.Thread(target=format_notes, daemon=True).start()
     renderer = Renderer(config, corpus, {s: v for s, v in request.status.items() if v})
     from .feeds import feed_entry
 
-    for task in request.tasks:
+    for i, task in enumerate(request.tasks):
         rb = _resolved(resolved[task.slug], config)
+        if last_task[task.slug] == i:
+            del resolved[task.slug]
         if task.kind == PAGE:
             value = renderer.brief_page(rb, [cards[s] for s in task.related])
         elif task.kind == BIB:

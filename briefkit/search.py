@@ -1,120 +1,143 @@
-"""Full-text search for a built site: a Pagefind index, split into small chunks the browser fetches on demand.
+"""Full-text search for a built site: each page's text goes into the static index of search_index.py.
 
-Material's built-in search ships one JSON index that every reader downloads whole (tens of MB for a
-large archive); Pagefind's first search fetches tens of KB. Only pages whose layout marks their
-content with `data-pagefind-body` (briefs and hand-written pages, not listings) are indexed.
+Only pages whose layout marks their content with `data-search-body` (briefs and hand-written pages,
+not listings) are indexed, without the parts listed in NOT_INDEXED.
 
-Pages are handed to a Pagefind process as soon as each one is rendered, so indexing runs on another
-core while the site engine works; `finish` writes the bundle into <site>/pagefind/.
+Pages are handed to an indexing process as soon as each one is rendered, so reading their text and
+counting their words runs on another core while the site engine works; `finish` writes the bundle
+into <site>/search-index/.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import os
-import subprocess
-import threading
+import multiprocessing
+import shutil
+import traceback
 from pathlib import Path
 
-BUNDLE = "pagefind"
-# Parts of a brief page that belong to other briefs or repeat on every page.
-NOT_INDEXED = [".brief-dates", ".brief-related", ".brief-cite", ".brief-actions", ".brief-cta", ".footnote-backref"]
+from .search_index import IndexBuilder, PageRecord
+
+BUNDLE = "search-index"
+BODY_ATTRIBUTE = "data-search-body"
+# Parts of a page that belong to other pages or repeat on every page; footnote markers would glue
+# their numbers to the word before them.
+NOT_INDEXED = [".brief-dates", ".brief-related", ".brief-cite", ".brief-actions", ".brief-cta", ".footnote-backref",
+               ".footnote-ref", ".headerlink", "[data-search-ignore]"]
+_BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "figcaption",
+           "blockquote", "pre", "td", "th", "tr", "br", "hr", "table", "ul", "ol", "figure"}
 
 
 class SearchIndexError(Exception):
     pass
 
 
-def pagefind_executable() -> str:
-    from pagefind_bin import get_executable
+def _xpath_of(selector: str) -> str:
+    if selector.startswith("."):
+        return f"contains(concat(' ', normalize-space(@class), ' '), ' {selector[1:]} ')"
+    if selector.startswith("[") and selector.endswith("]"):
+        return "@" + selector[1:-1]
+    raise ValueError(f"unsupported selector: {selector}")
 
-    return str(get_executable())
+
+_DROPPED = ".//*[" + " or ".join(_xpath_of(s) for s in NOT_INDEXED) + "] | .//script | .//style | .//template"
+
+
+def page_record(url: str, html: str) -> PageRecord | None:
+    """What the index keeps of one built page, or None when the page is not marked for search."""
+    if BODY_ATTRIBUTE not in html:
+        return None
+    import lxml.html
+
+    document = lxml.html.document_fromstring(html)
+    bodies = document.xpath(f"//*[@{BODY_ATTRIBUTE}]")
+    if not bodies:
+        return None
+    body = bodies[0]
+    for element in body.xpath(_DROPPED):
+        element.drop_tree()
+    for element in body.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+    headings = body.xpath(".//h1")
+    if headings:  # the title is kept apart: results show it above the excerpt
+        title = _squash(headings[0].text_content())
+        headings[0].drop_tree()
+    else:
+        title = _squash(document.findtext(".//title") or url)
+    langs = body.xpath("(.//*[@lang])[1]/@lang", smart_strings=False) or \
+        body.xpath("ancestor-or-self::*[@lang][1]/@lang", smart_strings=False)
+    # plain strings only: lxml's "smart" strings keep the whole parsed page alive
+    return PageRecord(url, title, str(langs[0]) if langs else "", _squash(body.text_content()))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def url_of(dest_path: str) -> str:
+    """The URL of a built file relative to the site root: 2024/04/slug/index.html → 2024/04/slug/."""
+    return dest_path.removesuffix("index.html")
 
 
 class SearchIndexer:
-    """A Pagefind process in service mode (`pagefind --service`), spoken to through its protocol:
-    requests and responses are base64-encoded JSON messages, each followed by a comma. (The
-    package's own asyncio client waits 0.1 s before reading each response: 100 s for 1,000 pages.)"""
+    """An indexing process fed with each built page; `finish` writes the bundle, `close` abandons it."""
 
     def __init__(self, site: Path):
         self.site = site
-        self._proc = subprocess.Popen([pagefind_executable(), "--service"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self._responses: dict[int, dict] = {}
-        self._done = threading.Condition()
-        self._next_id = 0
-        self._pending: list[int] = []
-        self._reader = threading.Thread(target=self._read, name="pagefind", daemon=True)
-        self._reader.start()
-        self._index = self._request({"type": "NewIndex", "config": {"exclude_selectors": NOT_INDEXED}})["index_id"]
+        context = multiprocessing.get_context("spawn")  # the parent runs threads: no fork
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, str(site / BUNDLE)), name="briefkit-search",
+                                        daemon=True)
+        self._process.start()
+        child.close()
 
-    def _read(self) -> None:
-        buffer = b""
-        fd = self._proc.stdout.fileno()
-        while chunk := os.read(fd, 1 << 16):
-            buffer += chunk
-            *messages, buffer = buffer.split(b",")
-            for message in messages:
-                response = json.loads(base64.b64decode(message))
-                with self._done:
-                    self._responses[response.get("message_id", -1)] = response["payload"]
-                    self._done.notify_all()
-        with self._done:
-            self._responses[-2] = {"type": "Error", "message": "the Pagefind process ended"}
-            self._done.notify_all()
-
-    def _send(self, payload: dict) -> int:
-        self._next_id += 1
-        message = {"message_id": self._next_id, "payload": payload}
+    def add(self, dest_path: str, html: str) -> None:
+        """Index one built page (its path inside the site, e.g. 2024/04/slug/index.html)."""
+        if BODY_ATTRIBUTE not in html:
+            return
         try:
-            self._proc.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
-            self._proc.stdin.flush()
+            self._conn.send((url_of(dest_path), html))
         except (BrokenPipeError, OSError) as exc:
-            raise SearchIndexError(f"the Pagefind process stopped: {exc}") from None
-        return self._next_id
+            raise SearchIndexError(f"the indexing process stopped: {exc}") from None
 
-    def _wait(self, message_id: int) -> dict:
-        with self._done:
-            self._done.wait_for(lambda: message_id in self._responses or -2 in self._responses or -1 in self._responses)
-            response = self._responses.pop(message_id, None) or self._responses.get(-1) or self._responses.get(-2)
-        if response.get("type") == "Error":
-            raise SearchIndexError(response.get("message", "unknown error"))
-        return response
-
-    def _request(self, payload: dict) -> dict:
-        return self._wait(self._send(payload))
-
-    def add(self, rel_path: str, html: str) -> None:
-        """Index one built page (its path inside the site, e.g. 2024/04/slug/index.html); returns at once."""
-        self._pending.append(self._send({"type": "AddFile", "index_id": self._index, "file_path": rel_path,
-                                         "url": None, "file_contents": html}))
-
-    def finish(self) -> None:
-        """Wait for every page, then write the bundle into <site>/pagefind/.
-
-        The files are fetched from the process and written here: when Pagefind writes them itself,
-        a file can be cut short if the process ends right after it answered."""
+    def finish(self) -> int:
+        """Wait for the index to be written; the number of pages in it."""
         try:
-            for message_id in self._pending:
-                self._wait(message_id)
-            files = self._request({"type": "GetFiles", "index_id": self._index})["files"]
+            self._conn.send(None)
+            kind, value = self._conn.recv()
+        except (EOFError, BrokenPipeError, OSError):
+            raise SearchIndexError(f"the indexing process ended (exit code {self._process.exitcode})") from None
         finally:
             self.close()
-        bundle = self.site / BUNDLE
-        for file in sorted(files, key=lambda f: f["path"]):
-            target = bundle / file["path"]
-            if bundle.resolve() not in target.resolve().parents:
-                raise SearchIndexError(f"unexpected file from Pagefind: {file['path']}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(base64.b64decode(file["content"]))
+        if kind != "done":
+            raise SearchIndexError(value)
+        return value
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.stdin.close()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._reader.join(timeout=10)
+        self._conn.close()
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _serve(conn, bundle: str) -> None:
+    try:
+        builder = IndexBuilder()
+        while (message := conn.recv()) is not None:
+            record = page_record(*message)
+            if record is not None:
+                builder.add(record)
+        write_bundle(Path(bundle), builder.files())
+        conn.send(("done", len(builder)))
+    except EOFError:
+        return  # the build was abandoned
+    except BaseException:
+        conn.send(("error", traceback.format_exc()))
+
+
+def write_bundle(bundle: Path, files: dict[str, bytes]) -> None:
+    shutil.rmtree(bundle, ignore_errors=True)
+    for folder in sorted({Path(path).parent for path in files}):
+        (bundle / folder).mkdir(parents=True, exist_ok=True)
+    for path, data in files.items():
+        (bundle / path).write_bytes(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from urllib.parse import urljoin
@@ -207,31 +206,52 @@ def test_drafts_are_not_published_and_updated_dates_are_shown(project):
     assert "Draft only" not in (project.root / "site/index.html").read_text()
 
 
-def search_fragments(project) -> dict[str, str]:
-    """Pagefind's stored text of every indexed page, by URL (fragments are gzip'd JSON after a signature)."""
-    fragments = {}
-    for path in (project.root / "site/pagefind/fragment").iterdir():
-        data = gzip.decompress(path.read_bytes())
-        record = json.loads(data[data.index(b"{"):])
-        fragments[record["url"]] = record["content"]
-    return fragments
+def search_records(project) -> dict[str, dict]:
+    """The search index's record of every indexed page, by URL."""
+    records = {}
+    for path in (project.root / "site/search-index/pages").iterdir():
+        record = json.loads(path.read_text(encoding="utf-8"))
+        records[record["url"]] = record
+    return records
 
 
 def test_search_indexes_briefs_and_guides_not_listings(built):
-    entry = json.loads((built.root / "site/pagefind/pagefind-entry.json").read_text())
-    fragments = search_fragments(built)
-    assert set(fragments) == {f"/{u}/" for u in SAMPLES} | {"/about/", "/writing-briefs/"}
-    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(fragments)
+    manifest = json.loads((built.root / "site/search-index/manifest.json").read_text())
+    records = search_records(built)
+    assert set(records) == {f"{u}/" for u in SAMPLES} | {"about/", "writing-briefs/"}
+    assert manifest["pages"] == len(records)
     assert not (built.root / "site/search/search_index.json").exists()  # no whole-site lunr index
 
 
 def test_search_text_is_the_brief_not_its_surroundings(built):
-    fragments = search_fragments(built)
-    text = fragments["/2024/04/defence-industrial-enterprise/"]
+    records = search_records(built)
+    record = records["2024/04/defence-industrial-enterprise/"]
+    assert record["title"] == "North Korea’s New “National Defence Industrial Enterprise”"
+    assert record["lang"] == "en"
+    text = record["text"]
     assert "Second Economic Commission" in text  # body
-    assert "Cite this brief" not in text and "Related" not in text
-    others = [t for u, t in fragments.items() if u != "/2024/04/defence-industrial-enterprise/"]
+    assert "Cite this brief" not in text and "Related" not in text and "↩" not in text
+    assert "Commission, in a report" in text  # the footnote marker is not glued to the word before it
+    others = [r["text"] for u, r in records.items() if u != "2024/04/defence-industrial-enterprise/"]
     assert not any("Second Economic Commission" in t for t in others)
+
+
+def test_search_finds_a_brief_by_a_word_of_its_body_only(built):
+    """The browser's search code (run with Node) over the built index."""
+    from test_search_index import run_search
+
+    records = search_records(built)
+    body_only = "domestic"
+    holders = [u for u, r in records.items() if body_only in r["text"].lower()]
+    assert holders == ["2024/04/defence-industrial-enterprise/"]
+    assert body_only not in records[holders[0]]["title"].lower()
+    [hits] = run_search(built.root / "site/search-index", [body_only])
+    assert [records_by_number(built)[n] for n in hits] == holders
+
+
+def records_by_number(project) -> dict[int, str]:
+    return {int(p.stem): json.loads(p.read_text(encoding="utf-8"))["url"]
+            for p in (project.root / "site/search-index/pages").iterdir()}
 
 
 @pytest.mark.parametrize("url", ["", "about", *SAMPLES, "series/quick-take"])
@@ -240,5 +260,7 @@ def test_header_search_box_leads_to_the_search_page(built, url):
     assert form is not None and form.select_one("input[name=q]") is not None
     assert resolves(built, url, form["action"])
     search = page(built, "search")
-    scripts = [s["src"] for s in search.select("script[src]") if "pagefind" in s["src"]]
+    scripts = [s["src"] for s in search.select("script[src]") if s["src"].endswith("search.js")]
     assert scripts and all(resolves(built, "search", s) for s in scripts)
+    app = search.select_one("#brief-search-app")
+    assert resolves(built, "search", app["data-index"] + "manifest.json")

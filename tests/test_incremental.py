@@ -96,7 +96,7 @@ def test_an_unchanged_build_parses_no_brief_and_renders_no_brief_page(site):
     again = build(site)
     assert again.corpus.briefs == []  # every card came from the memo
     assert again.changed == []
-    assert set(again.pages.rendered) == ALWAYS  # small pages that list every series, topic, author, month
+    assert set(again.pages.made) == ALWAYS  # small pages that list every series, topic, author, month
     assert len(again.pages) > 100 and "2024/04/defence-industrial-enterprise.md" in again.pages
 
 
@@ -109,7 +109,7 @@ def test_a_body_edit_renders_that_brief_only(site):
     feeds = set(again.changed) - {"2023/01/generated-00000.md"}  # its full text is in the feeds it is in
     assert feeds and all(p.endswith(("feed.xml", "rss.xml")) for p in feeds)
     assert "Changed words" in again.pages["2023/01/generated-00000.md"]
-    assert not [p for p in set(again.pages.rendered) - ALWAYS - feeds if p.startswith(LISTINGS)]
+    assert not [p for p in set(again.pages.made) - ALWAYS - feeds if p.startswith(LISTINGS)]
 
 
 def test_a_title_edit_reaches_listings_and_related_links(site):

@@ -72,7 +72,7 @@ def test_builds_in_different_folders_at_different_times_are_identical(tmp_path):
         result = project.run()
         assert result.returncode == 0, result.stderr
         site = project.root / "site"
-        assert (site / "pagefind/pagefind-entry.json").is_file() and (site / "sitemap.xml.gz").is_file()
+        assert (site / "search-index/manifest.json").is_file() and (site / "sitemap.xml.gz").is_file()
         files = {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                  for p in site.rglob("*") if p.is_file()}
         trees.append(files)

@@ -1,0 +1,182 @@
+"""A static full-text search index in small files, so a reader's first search downloads tens of KB.
+
+The site's pages go in as (url, title, text); out come:
+
+- `manifest.json`: the number of pages and the first term of every chunk;
+- `chunks/<hash>.json`: terms in sorted order, each with its postings (pages and weights);
+- `pages/<n>.json`: page n's URL, title, language and text, for showing a result with an excerpt.
+
+The browser (docs/assets/search.js) folds and splits the query exactly as `terms` does here, looks
+up the chunks that can hold each term (a term of three characters or more also matches the words it
+begins), intersects the pages, ranks them and fetches the records of the first results only.
+
+Postings hold no positions, only a weight per page (how often the word occurs, plus a bonus when it
+is in the title), which keeps the chunk of the most common word of a 10,000-page site near 10 KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+
+FORMAT_VERSION = 1
+CHUNK_CHARS = 24_000  # a chunk closes once its terms and postings pass this many characters
+TEXT_CHARS = 30_000  # of a page's text kept for excerpts
+TITLE_BONUS = 8
+MAX_WEIGHT = 15  # weights fit in 4 bits
+
+# Postings are written as numbers in base 32, most significant digit first; the first 32 symbols
+# end a number, the last 32 mark a digit that more digits follow.
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_WORD = re.compile(r"[^\W_]+")
+_MARKS = {cp: None for r in (range(0x30000), range(0xE0000, 0xE1000)) for cp in r
+          if unicodedata.category(chr(cp)).startswith("M")}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or other marks ("Élysée" → "elysee"), as search.js does."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).lower().translate(_MARKS))
+
+
+def normalize_term(word: str) -> str | None:
+    """A folded word as indexed: English plurals lose their s; single Latin letters and digits are dropped."""
+    if word.isascii():
+        if len(word) < 2:
+            return None
+        if len(word) > 3 and word[-1] == "s" and word[-2] != "s" and word.isalpha():
+            return word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text, in order, as both the index and the browser see them."""
+    out = []
+    for word in _WORD.findall(fold(text)):
+        term = normalize_term(word)
+        if term is not None:
+            out.append(term)
+    return out
+
+
+def encode_number(value: int) -> str:
+    digits = [ALPHABET[value & 31]]
+    value >>= 5
+    while value:
+        digits.append(ALPHABET[32 + (value & 31)])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+def decode_numbers(text: str) -> list[int]:
+    numbers, value = [], 0
+    for char in text:
+        digit = ALPHABET.index(char)
+        value = (value << 5) | (digit & 31)
+        if digit < 32:
+            numbers.append(value)
+            value = 0
+    return numbers
+
+
+_CODES = [encode_number(v) for v in range(1 << 12)]
+
+
+def encode_postings(postings: list[tuple[int, int]]) -> str:
+    """(page, weight) pairs sorted by page → one string: each pair is (page gap × 16 + weight)."""
+    parts, previous = [], 0
+    for page, weight in postings:
+        value = ((page - previous) << 4) | weight
+        parts.append(_CODES[value] if value < 4096 else encode_number(value))
+        previous = page
+    return "".join(parts)
+
+
+def decode_postings(text: str) -> list[tuple[int, int]]:
+    out, page = [], 0
+    for value in decode_numbers(text):
+        page += value >> 4
+        out.append((page, value & 15))
+    return out
+
+
+def utf16_order(term: str) -> bytes:
+    """Sort key matching JavaScript's string comparison (UTF-16 code units)."""
+    return term.encode("utf-16-be")
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    url: str  # relative to the site root, e.g. "2024/04/slug/"
+    title: str
+    lang: str
+    text: str
+
+
+class IndexBuilder:
+    """Collects pages in any order; `files()` numbers them by URL, so the same pages give the same bytes."""
+
+    def __init__(self, chunk_chars: int = CHUNK_CHARS) -> None:
+        self.chunk_chars = chunk_chars
+        self._urls: list[str] = []
+        self._records: list[bytes] = []  # each page's record file, by arrival (encoded at once: 10,000 add up)
+        self._postings: dict[str, array] = {}  # term → (arrival number << 4 | weight), in arrival order
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, record: PageRecord) -> None:
+        number = len(self._records)
+        self._urls.append(record.url)
+        self._records.append(_json({"url": record.url, "title": record.title, "lang": record.lang,
+                                    "text": record.text[:TEXT_CHARS]}))
+        counts = Counter(terms(record.text))
+        for term in set(terms(record.title)):
+            counts[term] += TITLE_BONUS
+        postings = self._postings
+        for term, count in counts.items():
+            slot = postings.get(term)
+            if slot is None:
+                slot = postings[term] = array("Q")
+            slot.append((number << 4) | min(count, MAX_WEIGHT))
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the index by its path inside the bundle."""
+        order = sorted(range(len(self._urls)), key=lambda i: (self._urls[i], self._records[i]))
+        final = array("Q", [0]) * len(order)
+        for position, arrival in enumerate(order):
+            final[arrival] = position
+        out: dict[str, bytes] = {}
+        for position, arrival in enumerate(order):
+            out[f"pages/{position}.json"] = self._records[arrival]
+        chunks: list[list[str]] = []
+        current: dict[str, str] = {}
+        size = 0
+        for term in sorted(self._postings, key=utf16_order):
+            pairs = sorted((final[v >> 4], v & 15) for v in self._postings[term])
+            current[term] = encoded = encode_postings(pairs)
+            size += len(term) + len(encoded) + 6
+            if size >= self.chunk_chars:
+                chunks.append(self._write_chunk(current, out))
+                current, size = {}, 0
+        if current:
+            chunks.append(self._write_chunk(current, out))
+        out["manifest.json"] = _json({"version": FORMAT_VERSION, "pages": len(order), "chunks": chunks})
+        return out
+
+    @staticmethod
+    def _write_chunk(entries: dict[str, str], out: dict[str, bytes]) -> list[str]:
+        data = _json(entries)
+        name = hashlib.sha256(data).hexdigest()[:12]
+        out[f"chunks/{name}.json"] = data
+        return [next(iter(entries)), name]
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
