@@ -22,6 +22,7 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,42 +107,51 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
     """Formatted clusters for every job, from the cache where possible.
 
     Jobs are formatted in the order given; `on_ready` (if given) receives results as soon as each
-    batch is done, from the cache first, then from the worker threads.
+    batch is done, from the cache first, then from the worker threads, and then they are not kept
+    (the dict returned is empty): 10,000 briefs' notes as pandoc's JSON would take gigabytes.
     """
+    keep = on_ready is None
     results: dict[str, FormattedNotes] = {}
+
+    def deliver(batch: dict[str, FormattedNotes]) -> None:
+        if keep:
+            results.update(batch)
+        elif batch:
+            on_ready(batch)
+
     todo: list[tuple[CiteJob, str]] = []
     digests = {job.brief_id: _job_key(job, style, items) for job in jobs if job.notes}
     with CitationCache(cache_dir) as cache:
-        known = cache.get(list(digests.values()))
-        for job in jobs:
-            if not job.notes:
-                results[job.brief_id] = []
-            elif digests[job.brief_id] in known:
-                results[job.brief_id] = known[digests[job.brief_id]]
-            else:
-                todo.append((job, digests[job.brief_id]))
-        if on_ready:
-            on_ready(dict(results))
+        for start in range(0, len(jobs), CACHE_READS):
+            chunk = jobs[start : start + CACHE_READS]
+            known = cache.get([digests[job.brief_id] for job in chunk if job.notes])
+            found = {}
+            for job in chunk:
+                if not job.notes:
+                    found[job.brief_id] = []
+                elif digests[job.brief_id] in known:
+                    found[job.brief_id] = known[digests[job.brief_id]]
+                else:
+                    todo.append((job, digests[job.brief_id]))
+            deliver(found)
         if not todo:
             return results
         csl = citation_only_style(style, cache_dir)
-        fresh: dict[str, FormattedNotes] = {}
 
         def finished(done: dict[str, tuple[str, FormattedNotes]]) -> None:
-            for brief_id, (digest, formatted) in done.items():
-                results[brief_id] = fresh[digest] = formatted
-            if on_ready:
-                on_ready({brief_id: formatted for brief_id, (_, formatted) in done.items()})
+            cache.put({digest: json.dumps(formatted, ensure_ascii=False) for digest, formatted in done.values()})
+            deliver({brief_id: formatted for brief_id, (_, formatted) in done.items()})
 
         by_pieces = {job.brief_id for job, _ in todo if REUSE and citereuse.eligible(job.notes, items)}
         reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
         whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
         retry = _format_by_pieces(reusable, csl, items, workers, finished) if reusable else []
         _format_whole(whole + retry, csl, items, workers, finished)
-        cache.put(fresh)
     return results
 
 
+CACHE_READS = 500  # jobs looked up in the cache at a time
+ASSEMBLED = 200  # jobs assembled from pieces before they are handed on
 REUSE = True  # format each distinct citation once (citereuse.py); False formats every brief whole
 
 
@@ -211,11 +221,14 @@ def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[st
     done = {}
     for job, digest in todo:
         try:
-            notes = [[citereuse.assemble(c, rendered) for c in clusters] for clusters in plans[job.brief_id]]
+            notes = [[citereuse.assemble(c, rendered) for c in clusters] for clusters in plans.pop(job.brief_id)]
         except citereuse.PieceMissing:
             retry.append((job, digest))
             continue
         done[job.brief_id] = (digest, notes)
+        if len(done) >= ASSEMBLED:
+            finished(done)
+            done = {}
     finished(done)
     return retry
 
@@ -229,7 +242,9 @@ class CitationCache:
 
     def __init__(self, cache_dir: Path):
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(cache_dir / "citations.sqlite", timeout=60)
+        # written from the threads that run pandoc, one batch at a time (see put)
+        self._db = sqlite3.connect(cache_dir / "citations.sqlite", timeout=60, check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute("CREATE TABLE IF NOT EXISTS notes (digest TEXT PRIMARY KEY, json TEXT NOT NULL)")
 
     def __enter__(self) -> CitationCache:
@@ -242,15 +257,18 @@ class CitationCache:
         found = {}
         for i in range(0, len(digests), 500):
             chunk = digests[i : i + 500]
-            rows = self._db.execute(f"SELECT digest, json FROM notes WHERE digest IN ({','.join('?' * len(chunk))})",
-                                    chunk)
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT digest, json FROM notes WHERE digest IN ({','.join('?' * len(chunk))})", chunk).fetchall()
             found.update((d, json.loads(j)) for d, j in rows)
         return found
 
-    def put(self, entries: dict[str, FormattedNotes]) -> None:
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?)",
-                                 [(d, json.dumps(v, ensure_ascii=False)) for d, v in entries.items()])
+    def put(self, entries: dict[str, str]) -> None:
+        """Store formatted notes, given as JSON text by digest."""
+        if not entries:
+            return
+        with self._lock, self._db:
+            self._db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?)", list(entries.items()))
 
 
 def _as_list(value) -> list:

@@ -9,8 +9,10 @@ the site engine will ask for them, and sends each result back as soon as it is d
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import queue as queue_module
 import traceback
+import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +116,7 @@ def _produce(request: Request, out) -> None:
     def format_notes() -> None:
         try:
             resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url,
-                    on_ready=lambda rb: resolved[rb.slug].set_result(rb), workers=request.workers)
+                    on_ready=lambda rb: resolved[rb.slug].set_result(_pack(rb)), workers=request.workers)
         except BaseException as exc:
             for future in resolved.values():
                 if not future.done():
@@ -141,12 +143,18 @@ def _produce(request: Request, out) -> None:
         out.put(("result", task.key, value))
 
 
+def _pack(rb) -> bytes:
+    """A formatted brief while it waits for its turn: notes are formatted far ahead of rendering,
+    and 10,000 briefs with their notes as pandoc's JSON take gigabytes; compressed, a few KB each."""
+    return zlib.compress(pickle.dumps(rb, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
 def _resolved(future: Future, config):
     from .cite import CiteprocError
     from .diagnostics import Diagnostics, Span
 
     try:
-        return future.result()
+        return pickle.loads(zlib.decompress(future.result()))
     except CiteprocError as exc:
         diags = Diagnostics()
         diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")

@@ -78,8 +78,8 @@ def _self_citation_job(slug: str, lang: str) -> CiteJob:
 
 def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "",
             on_ready: Callable[[ResolvedBrief], None] | None = None, workers: int | None = None) -> list[ResolvedBrief]:
-    """Every brief of `corpus` with its notes formatted; `on_ready` gets each one as soon as it is done
-    (briefs are formatted in the corpus's order)."""
+    """Every brief of `corpus` with its notes formatted. With `on_ready`, each one goes there as soon as
+    it is done (briefs are formatted in the corpus's order) and is not kept: the list returned is empty."""
     plans: dict[str, NotePlan] = {}
     jobs = []
     needs: dict[str, tuple[str, ...]] = {}
@@ -112,14 +112,19 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
             formatted.update(results)
             for slug in {r.removeprefix(SELF_PREFIX) for r in results} & by_slug.keys() - done.keys():
                 if all(job in formatted for job in needs[slug]):
-                    done[slug] = assemble(slug)
-                    ready.append(done[slug])
+                    done[slug] = rb = assemble(slug)
+                    ready.append(rb)
+                    if on_ready:  # streamed: nothing of it stays here
+                        done[slug] = None
+                        for job in needs[slug]:
+                            del formatted[job]
+                        del by_slug[slug], plans[slug]
         if on_ready:
             for rb in ready:
                 on_ready(rb)
 
     format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived)
-    return [done[source.slug] for source in corpus.briefs]
+    return [] if on_ready else [done[source.slug] for source in corpus.briefs]
 
 
 def _format_note(note: Note, clusters: list[list]) -> FormattedNote:

@@ -37,4 +37,4 @@ def test_site_benchmark_smoke(tmp_path):
     assert len(cells) == 12 and all(cells)
     assert cells[3].endswith("×") and cells[4].endswith("ms") and " / " in cells[8]
     assert float(cells[9].removesuffix(" MB")) > 50  # the build's processes, sampled while it runs
-    assert cells[11].endswith("KB") and int(cells[11].removesuffix(" KB")) > 50  # search.js, the manifest, chunks and records
+    assert cells[11].endswith("KB") and int(cells[11].removesuffix(" KB")) > 50  # script, manifest, chunks, records
