@@ -151,6 +151,7 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
 
 
 CACHE_READS = 500  # jobs looked up in the cache at a time
+BATCHES_PER_PANDOC = 8
 ASSEMBLED = 200  # jobs assembled from pieces before they are handed on
 REUSE = True  # format each distinct citation once (citereuse.py); False formats every brief whole
 
@@ -188,9 +189,13 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
     groups = [batches[i::workers] for i in range(workers) if batches[i::workers]]
 
     def run(group: list[list[tuple[CiteJob, str]]]) -> None:
-        for batch, batch_out in zip(group, _run_pandoc(group, csl, items), strict=True):
-            on_batch([(job_digest, _as_list(brief_out["notes"]))
-                      for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
+        # pandoc reads a whole request before it answers: a bounded number of batches per process
+        # keeps its memory flat whatever the size of the archive
+        for start in range(0, len(group), BATCHES_PER_PANDOC):
+            part = group[start : start + BATCHES_PER_PANDOC]
+            for batch, batch_out in zip(part, _run_pandoc(part, csl, items), strict=True):
+                on_batch([(job_digest, _as_list(brief_out["notes"]))
+                          for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
 
     with ThreadPoolExecutor(len(groups)) as pool:
         for future in [pool.submit(run, g) for g in groups]:

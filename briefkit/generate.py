@@ -92,7 +92,7 @@ class Generation:
         try:
             if todo.tasks and todo.tasks[0].kind == FEED_ENTRY:
                 for task in todo.tasks:
-                    entry = self._producer.result(task.key)
+                    entry = self._producer.result(task.key, keep=True)
                     card = next(c for c in todo.needs if c.slug == task.slug)
                     self._memo.feed_entries[card.slug] = (digest(self._memo.key, card.digest), entry)
                 content = todo.render({})

@@ -53,20 +53,28 @@ class Corpus:
     warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
     context: LoadContext | None = None
 
-    def load(self, config: Config, cards: list[Card]) -> list[BriefSource]:
-        """The full briefs behind cards that were known from an earlier build (they passed then)."""
+    def load(self, config: Config, cards: list[Card], positions: bool = True) -> list[BriefSource]:
+        """The full briefs behind cards that were known from an earlier build (they passed then).
+        Without `positions`, a brief does not keep its parsed file (`doc`, for editors' errors):
+        a tenth of the memory."""
         loaded = {b.slug: b for b in self.briefs}
         out = []
         for card in cards:
             if card.slug not in loaded:
-                diags = Diagnostics()
-                source = self.context.load(config, self, config.root / card.file, diags) if self.context else None
-                if source is None:
-                    raise EditorError(diags)
-                loaded[card.slug] = source
+                loaded[card.slug] = source = self.load_one(config, card, positions)
                 self.briefs.append(source)
             out.append(loaded[card.slug])
         return out
+
+    def load_one(self, config: Config, card: Card, positions: bool = True) -> BriefSource:
+        """One full brief, not kept in `briefs` (see load)."""
+        diags = Diagnostics()
+        source = self.context.load(config, self, config.root / card.file, diags) if self.context else None
+        if source is None:
+            raise EditorError(diags)
+        if not positions:
+            source.doc = None
+        return source
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,9 @@ def on_page_content(html: str, page, config, files) -> str:
     if generation.config.pages_path in source.parents or LATEST_MARKER in (page.markdown or "") or \
             page.file.src_uri == "index.md":
         html = clean(html)
-    _state["stash"][page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    head = page.meta.pop("head", None)  # what the generator puts in <head>: a few KB a page too
+    _state["stash"][page.file.src_uri] = (zlib.compress(html.encode("utf-8"), 1), head and zlib.compress(
+        head.encode("utf-8"), 1))
     page.markdown = None
     return ""
 
@@ -150,7 +152,10 @@ def on_page_content(html: str, page, config, files) -> str:
 def on_page_context(context, page, config, nav):
     stashed = _state["stash"].pop(page.file.src_uri, None)
     if stashed is not None:
-        page.content = zlib.decompress(stashed).decode("utf-8")
+        html, head = stashed
+        page.content = zlib.decompress(html).decode("utf-8")
+        if head is not None:
+            page.meta["head"] = zlib.decompress(head).decode("utf-8")
     return context
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from .diagnostics import EditorError
 
 PAGE, BIB, RIS, FEED_ENTRY = "page", "bib", "ris", "feed-entry"
+AHEAD = 256
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Producer:
 
     def __init__(self, request: Request):
         context = multiprocessing.get_context("spawn")  # the parent runs threads: no fork
-        self._queue = context.Queue()
+        # bounded: the producer runs ahead of the site engine by this many results, not by the whole site
+        self._queue = context.Queue(maxsize=AHEAD)
         self._process = context.Process(target=_run, args=(request, self._queue), name="briefkit-producer",
                                         daemon=True)
         self._process.start()
@@ -57,7 +59,8 @@ class Producer:
         self._expected = {t.key for t in request.tasks}
         self._failure: BaseException | None = None
 
-    def result(self, key: str):
+    def result(self, key: str, keep: bool = False):
+        """The result for `key`; it is forgotten once taken unless `keep` (feed entries serve several feeds)."""
         while key not in self._results:
             if self._failure is not None:
                 raise self._failure
@@ -73,7 +76,7 @@ class Producer:
                 self._failure = ProducerFailed(value)
             else:
                 self._results[got_key] = value
-        return self._results[key]
+        return self._results[key] if keep else self._results.pop(key)
 
     def close(self) -> None:
         if self._process.is_alive():
@@ -92,7 +95,7 @@ def _run(request: Request, out) -> None:
 
 def _produce(request: Request, out) -> None:
     from .config import load_config
-    from .load import Corpus, load_corpus
+    from .load import load_corpus
     from .render import Renderer
     from .resolve import resolve
     from .selfcite import bibtex, ris
@@ -103,26 +106,26 @@ def _produce(request: Request, out) -> None:
         raise EditorError(diags)
     cards = {c.slug: c for c in corpus.cards}
     order = list(dict.fromkeys(t.slug for t in request.tasks))
-    subset = Corpus(corpus.load(config, [cards[s] for s in order]), corpus.authors, corpus.series, corpus.topics,
-                    corpus.bibliography)
-    corpus.briefs = []  # from here on, each brief is held by its future only, until its last task is done
-    for source in subset.briefs:
-        source.doc = None  # positions for editors' errors: the main process has checked every brief
     resolved: dict[str, Future] = {slug: Future() for slug in order}
+
+    def sources():
+        # one at a time, without positions for editors' errors (the main process checked every brief);
+        # each is then held compressed, by resolve and by its future, until its last task is done
+        for slug in order:
+            yield corpus.load_one(config, cards[slug], positions=False)
     last_task = {task.slug: i for i, task in enumerate(request.tasks)}
 
     import threading
 
     def format_notes() -> None:
         try:
-            resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url,
-                    on_ready=lambda rb: resolved[rb.slug].set_result(_pack(rb)), workers=request.workers)
+            resolve(corpus, config.csl_path, config.cache_path, config.site_name, config.site_url,
+                    on_ready=lambda rb: resolved[rb.slug].set_result(_pack(rb)), workers=request.workers,
+                    sources=sources())
         except BaseException as exc:
             for future in resolved.values():
                 if not future.done():
                     future.set_exception(exc)
-        finally:
-            subset.briefs = []
 
     threading.Thread(target=format_notes, daemon=True).start()
     renderer = Renderer(config, corpus, {s: v for s, v in request.status.items() if v})

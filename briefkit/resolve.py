@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,14 +79,19 @@ def _self_citation_job(slug: str, lang: str) -> CiteJob:
 
 
 def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "",
-            on_ready: Callable[[ResolvedBrief], None] | None = None, workers: int | None = None) -> list[ResolvedBrief]:
-    """Every brief of `corpus` with its notes formatted. With `on_ready`, each one goes there as soon as
-    it is done (briefs are formatted in the corpus's order) and is not kept: the list returned is empty."""
+            on_ready: Callable[[ResolvedBrief], None] | None = None, workers: int | None = None,
+            sources: Iterable[BriefSource] | None = None) -> list[ResolvedBrief]:
+    """Every brief of `corpus` (or of `sources`) with its notes formatted. With `on_ready`, each one goes
+    there as soon as it is done (briefs are formatted in the given order) and is not kept: the list
+    returned is empty, and the briefs wait for their notes compressed, so that `sources` can be a
+    generator that loads them one at a time."""
     plans: dict[str, NotePlan] = {}
     jobs = []
     needs: dict[str, tuple[str, ...]] = {}
     items = dict(corpus.bibliography.csl_items)
-    for source in corpus.briefs:
+    by_slug: dict[str, BriefSource | bytes] = {}
+    for source in corpus.briefs if sources is None else sources:
+        by_slug[source.slug] = _pack(source) if on_ready else source
         item = csl_item(corpus, source, page_path_of(source.brief.date, source.slug), site_name, site_url)
         items[item["id"]] = item
         plan = number_notes(source.body_scan, dict(source.brief.notes), source.note_scans)
@@ -94,13 +101,14 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
         if any(n.clusters for n in plan.notes):
             jobs.append(CiteJob(source.slug, source.brief.lang, plan.notes))
             needs[source.slug] += (source.slug,)
-    by_slug = {source.slug: source for source in corpus.briefs}
     done: dict[str, ResolvedBrief] = {}
     formatted: dict[str, list] = {}
     lock = threading.Lock()
 
     def assemble(slug: str) -> ResolvedBrief:
         source, plan = by_slug[slug], plans[slug]
+        if isinstance(source, bytes):
+            source = pickle.loads(zlib.decompress(source))
         clusters = formatted.get(slug, [[] for _ in plan.notes])
         notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes))
         own = formatted[self_key(slug)][0][0]
@@ -124,7 +132,11 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
                 on_ready(rb)
 
     format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived)
-    return [] if on_ready else [done[source.slug] for source in corpus.briefs]
+    return [] if on_ready else [done[slug] for slug in by_slug]
+
+
+def _pack(source: BriefSource) -> bytes:
+    return zlib.compress(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
