@@ -23,6 +23,8 @@ BODY_ATTRIBUTE = "data-search-body"
 # their numbers to the word before them.
 NOT_INDEXED = [".brief-dates", ".brief-related", ".brief-cite", ".brief-actions", ".brief-cta", ".footnote-backref",
                ".footnote-ref", ".headerlink", "[data-search-ignore]"]
+# Found by search and shown under a result's title, but not part of its excerpt.
+META = [".brief-series", ".brief-byline"]
 _BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "figcaption",
            "blockquote", "pre", "td", "th", "tr", "br", "hr", "table", "ul", "ol", "figure"}
 
@@ -40,6 +42,7 @@ def _xpath_of(selector: str) -> str:
 
 
 _DROPPED = ".//*[" + " or ".join(_xpath_of(s) for s in NOT_INDEXED) + "] | .//script | .//style | .//template"
+_META = ".//*[" + " or ".join(_xpath_of(s) for s in META) + "]"
 
 
 def page_record(url: str, html: str) -> PageRecord | None:
@@ -55,6 +58,10 @@ def page_record(url: str, html: str) -> PageRecord | None:
     body = bodies[0]
     for element in body.xpath(_DROPPED):
         element.drop_tree()
+    meta = []
+    for element in body.xpath(_META):
+        meta.append(_squash(element.text_content()))
+        element.drop_tree()
     for element in body.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
     headings = body.xpath(".//h1")
@@ -66,7 +73,7 @@ def page_record(url: str, html: str) -> PageRecord | None:
     langs = body.xpath("(.//*[@lang])[1]/@lang", smart_strings=False) or \
         body.xpath("ancestor-or-self::*[@lang][1]/@lang", smart_strings=False)
     # plain strings only: lxml's "smart" strings keep the whole parsed page alive
-    return PageRecord(url, title, str(langs[0]) if langs else "", _squash(body.text_content()))
+    return PageRecord(url, title, str(langs[0]) if langs else "", _squash(body.text_content()), " · ".join(meta))
 
 
 def _squash(text: str) -> str:

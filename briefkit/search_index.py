@@ -4,7 +4,8 @@ The site's pages go in as (url, title, text); out come:
 
 - `manifest.json`: the number of pages and the first term of every chunk;
 - `chunks/<hash>.json`: terms in sorted order, each with its postings (pages and weights);
-- `pages/<n>.json`: page n's URL, title, language and text, for showing a result with an excerpt.
+- `pages/<n>.json`: page n's URL, title, series and byline, language and text, for showing a result
+  with an excerpt.
 
 The browser (docs/assets/search.js) folds and splits the query exactly as `terms` does here, looks
 up the chunks that can hold each term (a term of three characters or more also matches the words it
@@ -116,7 +117,8 @@ class PageRecord:
     url: str  # relative to the site root, e.g. "2024/04/slug/"
     title: str
     lang: str
-    text: str
+    text: str  # what excerpts are taken from
+    meta: str = ""  # searched too, and shown under the title (series, byline)
 
 
 class IndexBuilder:
@@ -134,9 +136,10 @@ class IndexBuilder:
     def add(self, record: PageRecord) -> None:
         number = len(self._records)
         self._urls.append(record.url)
-        self._records.append(_json({"url": record.url, "title": record.title, "lang": record.lang,
-                                    "text": record.text[:TEXT_CHARS]}))
+        self._records.append(_json({"url": record.url, "title": record.title, "meta": record.meta,
+                                    "lang": record.lang, "text": record.text[:TEXT_CHARS]}))
         counts = Counter(terms(record.text))
+        counts.update(terms(record.meta))
         for term in set(terms(record.title)):
             counts[term] += TITLE_BONUS
         postings = self._postings

@@ -245,8 +245,14 @@ def test_search_finds_a_brief_by_a_word_of_its_body_only(built):
     holders = [u for u, r in records.items() if body_only in r["text"].lower()]
     assert holders == ["2024/04/defence-industrial-enterprise/"]
     assert body_only not in records[holders[0]]["title"].lower()
-    [hits] = run_search(built.root / "site/search-index", [body_only])
+    [hits, by_author] = run_search(built.root / "site/search-index", [body_only, "Jordan Park"])
     assert [records_by_number(built)[n] for n in hits] == holders
+    # the byline is searched, and shown under the title rather than in the excerpt
+    assert "2024/04/defence-industrial-enterprise/" in [records_by_number(built)[n] for n in by_author]
+    assert records[holders[0]]["meta"] == "Quick Take · By Jordan Park"
+    assert "By Jordan Park" not in records[holders[0]]["text"]
+    assert records[holders[0]]["text"].startswith("Defense industry Economy A multiple rocket launcher")
+    assert "Jordan Park Analyst" in records[holders[0]]["text"]  # "About the author": name and role apart
 
 
 def records_by_number(project) -> dict[int, str]:

@@ -151,6 +151,7 @@ def test_chunks_are_in_the_browser_sort_order():
 PAGE = """<!doctype html><html lang="en"><head><title>Site page</title></head><body>
 <nav>Menu words</nav>
 <div data-search-body><article lang="ko"><h1>제목 Title<a class="headerlink" href="#t">¶</a></h1>
+<p class="brief-series"><a href="#">Quick Take</a></p><p class="brief-byline">By <a href="#">Mina Cho</a></p>
 <p class="brief-dates"><time>April 1</time></p>
 <p>First<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup> para<em>graph</em>.</p><p>Second</p>
 <script>var hidden = 1;</script>
@@ -161,7 +162,8 @@ PAGE = """<!doctype html><html lang="en"><head><title>Site page</title></head><b
 
 def test_page_record_keeps_the_marked_content_only():
     record = page_record("2024/04/x/", PAGE)
-    assert record == PageRecord("2024/04/x/", "제목 Title", "ko", "First paragraph. Second Note text")
+    assert record == PageRecord("2024/04/x/", "제목 Title", "ko", "First paragraph. Second Note text",
+                                "Quick Take · By Mina Cho")
     assert page_record("tags/", PAGE.replace("data-search-body", "data-other")) is None
 
 

@@ -194,6 +194,12 @@
         }
       });
       li.appendChild(link);
+      if (record.meta) {
+        var meta = document.createElement("p");
+        meta.className = "brief-search-meta";
+        meta.textContent = record.meta;
+        li.appendChild(meta);
+      }
       li.appendChild(p);
       return li;
     }
