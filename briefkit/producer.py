@@ -9,10 +9,8 @@ the site engine will ask for them, and sends each result back as soon as it is d
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 import queue as queue_module
 import traceback
-import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +95,7 @@ def _produce(request: Request, out) -> None:
     from .config import load_config
     from .load import load_corpus
     from .render import Renderer
-    from .resolve import resolve
+    from .resolve import pack, resolve
     from .selfcite import bibtex, ris
 
     config = load_config(Path(request.root), request.mkdocs_file)
@@ -113,6 +111,9 @@ def _produce(request: Request, out) -> None:
         # each is then held compressed, by resolve and by its future, until its last task is done
         for slug in order:
             yield corpus.load_one(config, cards[slug], positions=False)
+
+    # notes are formatted far ahead of rendering: each brief waits packed until its tasks come, and is
+    # let go after its last one
     last_task = {task.slug: i for i, task in enumerate(request.tasks)}
 
     import threading
@@ -120,7 +121,7 @@ def _produce(request: Request, out) -> None:
     def format_notes() -> None:
         try:
             resolve(corpus, config.csl_path, config.cache_path, config.site_name, config.site_url,
-                    on_ready=lambda rb: resolved[rb.slug].set_result(_pack(rb)), workers=request.workers,
+                    on_ready=lambda rb: resolved[rb.slug].set_result(pack(rb)), workers=request.workers,
                     sources=sources())
         except BaseException as exc:
             for future in resolved.values():
@@ -146,18 +147,13 @@ def _produce(request: Request, out) -> None:
         out.put(("result", task.key, value))
 
 
-def _pack(rb) -> bytes:
-    """A formatted brief while it waits for its turn: notes are formatted far ahead of rendering,
-    and 10,000 briefs with their notes as pandoc's JSON take gigabytes; compressed, a few KB each."""
-    return zlib.compress(pickle.dumps(rb, protocol=pickle.HIGHEST_PROTOCOL), 1)
-
-
 def _resolved(future: Future, config):
     from .cite import CiteprocError
     from .diagnostics import Diagnostics, Span
+    from .resolve import unpack
 
     try:
-        return pickle.loads(zlib.decompress(future.result()))
+        return unpack(future.result())
     except CiteprocError as exc:
         diags = Diagnostics()
         diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
