@@ -287,7 +287,12 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     if deferred:
         # in the order the site engine reads them: pages (sorted), then the files it copies
         ordered = sorted(deferred, key=lambda t: (not t.rel.endswith(".md"), t.rel))
-        tasks = tuple(dict.fromkeys(task for t in ordered for task in t.tasks))
+        # ... and each brief's other files (.bib, .ris, feed entry) right after its page, so that they
+        # are ready when the engine copies files, instead of being made while it waits
+        by_slug: dict[str, list[Task]] = {}
+        for task in dict.fromkeys(task for t in ordered for task in t.tasks):
+            by_slug.setdefault(task.slug, []).append(task)
+        tasks = tuple(task for group in by_slug.values() for task in group)
         producer = Producer(Request(str(config.root), config.mkdocs_file, memo.known, status, tasks,
                                     workers=max(1, (os.cpu_count() or 2) - 1)))
         pages.deferred.update((t.rel, t) for t in deferred)
