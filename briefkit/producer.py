@@ -9,6 +9,7 @@ the site engine will ask for them, and sends each result back as soon as it is d
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queue_module
 import traceback
 from concurrent.futures import Future
@@ -19,6 +20,7 @@ from .diagnostics import EditorError
 
 PAGE, BIB, RIS, FEED_ENTRY = "page", "bib", "ris", "feed-entry"
 AHEAD = 256
+NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Producer:
 
 def _run(request: Request, out) -> None:
     try:
+        os.nice(NICENESS)  # the site engine is the build's critical path: it goes first for the CPU
         _produce(request, out)
     except EditorError as exc:
         out.put(("error", None, exc.diagnostics))

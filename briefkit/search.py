@@ -11,10 +11,12 @@ into <site>/search-index/.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import traceback
 from pathlib import Path
 
+from .producer import NICENESS
 from .search_index import IndexBuilder, PageRecord
 
 BUNDLE = "search-index"
@@ -129,6 +131,7 @@ class SearchIndexer:
 
 def _serve(conn, bundle: str) -> None:
     try:
+        os.nice(NICENESS)
         builder = IndexBuilder()
         while (message := conn.recv()) is not None:
             record = page_record(*message)
