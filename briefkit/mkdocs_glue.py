@@ -59,6 +59,7 @@ def _engine_config(config) -> Config:
 
 
 def on_pre_build(config) -> None:
+    _state["stash"] = {}  # a page the last build did not write must not come back
     generation = _state["pregenerated"]
     _state["pregenerated"] = None
     _state["report"] = generation is None
