@@ -87,3 +87,24 @@ def test_pieces_give_what_whole_briefs_give(seed, tmp_path, monkeypatch):
     whole = formatted(jobs, bib, tmp_path, False, monkeypatch)
     for job in jobs:
         assert by_pieces[job.brief_id] == whole[job.brief_id], job.brief_id
+
+
+def test_streamed_results_in_small_batches_are_the_kept_results(tmp_path, monkeypatch):
+    """With on_ready, results are handed on a batch at a time and not kept; with tiny batches (several
+    pandoc processes, assembly and cache reads in small groups) every brief arrives once, the same."""
+    jobs, bib = corpus_jobs(4, briefs=40, entries=30)
+    kept = formatted(jobs, bib, tmp_path, True, monkeypatch)
+    monkeypatch.setattr(cite, "ASSEMBLED", 3)
+    monkeypatch.setattr(cite, "BATCHES_PER_PANDOC", 1)
+    monkeypatch.setattr(cite, "BATCH_CLUSTERS", 1)
+    monkeypatch.setattr(cite, "CACHE_READS", 7)
+    for cache in ("cold", "cold"):  # the second pass reads everything back from the cache
+        arrived: dict = {}
+
+        def on_ready(batch, arrived=arrived):
+            assert not set(batch) & set(arrived)
+            arrived.update(batch)
+
+        items = csl_items(bib, tmp_path / cache)
+        assert format_jobs(jobs, Style.load(CSL), items, tmp_path / cache, workers=2, on_ready=on_ready) == {}
+        assert {b: [[to_html(c) for c in note] for note in notes] for b, notes in arrived.items()} == kept

@@ -360,3 +360,28 @@ def test_positions_in_lists_with_wrong_items(project):
         f"{FILE}:{pos(text, 'jordan-prak')}: error: unknown author 'jordan-prak' (did you mean 'jordan-park'?)",
         f"{FILE}:10:11: error: a brief cannot be related to itself",
     ]
+
+
+def test_a_key_in_another_briefs_bibliography_file_is_named_in_the_hint(project):
+    """Briefs without their own bibliography are checked before other .bib files are read; one with
+    an error is checked again once they are, so the hint can name the file that has the key."""
+    (project.root / "briefs/extra.bib").write_text("@book{extrakey2020,\n  author = {Doe, Jane},\n"
+                                                   "  title = {Extra},\n  publisher = {P},\n  year = {2020}\n}\n")
+    project.write("2024-04-28-other.yml", VALID_BRIEF + "bibliography: [extra.bib]\n")
+    text = VALID_BRIEF.replace("[@lee2024nucleartest, 90]", "[@extrakey2020, 90]")
+    error = only_error(project, text)
+    assert error.startswith(f"{FILE}:{pos(text, 'extrakey2020')}: error:")
+    assert "extrakey2020" in error and "it is in briefs/extra.bib: add that file to bibliography:" in error
+
+
+def test_loading_without_keeping_briefs_gives_the_same_cards_and_problems(sample_project):
+    from briefkit.config import load_config
+    from briefkit.load import load_corpus
+
+    sample_project.write("2024-04-30-broken.yml", VALID_BRIEF.replace("jordan-park", "nobody"))
+    config = load_config(sample_project.root)
+    kept, kept_diags = load_corpus(config)
+    lean, lean_diags = load_corpus(config, keep_sources=False)
+    assert lean.briefs == [] and len(kept.briefs) == len(kept.cards) > 3
+    assert lean.cards == kept.cards
+    assert lean_diags.format() == kept_diags.format() and lean_diags.has_errors
