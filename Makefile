@@ -4,17 +4,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check bench bench-large lint clean
+.PHONY: site test serve check bench bench-large lint clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
+# axe-core for the accessibility checks of the browser tests (package.json, package-lock.json)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests drive Debian's chromium: installed here when missing and we are root
+# (otherwise the tests say what to install).
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    else echo "chromium is missing: install Debian's chromium package for the browser tests" >&2; fi; }
+
 site: $(STAMP)
 	$(PY) build.py
 
-test: $(STAMP)
+test: $(STAMP) node_modules/.installed browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -37,4 +50,4 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf site .build .cache .site-tmp-* .site-old-*
+	rm -rf site .build .cache .site-tmp-* .site-old-* test-artifacts

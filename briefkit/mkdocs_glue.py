@@ -19,9 +19,12 @@ from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
 from .sanitize import clean
 from .search import SearchIndexer, SearchIndexError
+from .theme_patches import ThemePatchError, patch_material_bundle
+from .webfonts import SOURCE as WEB_FONT_SOURCE
+from .webfonts import CharacterCollector, write_web_font
 
 _state: dict[str, object] = {"pregenerated": None, "generation": None, "drafts": False, "search": None,
-                             "editor_error": None, "stash": {}}
+                             "editor_error": None, "stash": {}, "chars": CharacterCollector()}
 
 
 class _QuietAfterEditorError(logging.Filter):
@@ -60,6 +63,7 @@ def _engine_config(config) -> Config:
 
 def on_pre_build(config) -> None:
     _state["stash"] = {}  # a page the last build did not write must not come back
+    _state["chars"] = CharacterCollector()
     generation = _state["pregenerated"]
     _state["pregenerated"] = None
     _state["report"] = generation is None
@@ -162,6 +166,7 @@ def on_page_context(context, page, config, nav):
 
 def on_post_page(output: str, page, config) -> str:
     page.content = None  # written: nothing reads it again
+    _state["chars"].add(output)
     indexer = _state["search"]
     if indexer is not None:
         indexer.add(page.file.dest_uri, output)
@@ -169,6 +174,13 @@ def on_post_page(output: str, page, config) -> str:
 
 
 def on_post_build(config) -> None:
+    try:
+        patch_material_bundle(Path(config.site_dir))
+    except ThemePatchError as exc:
+        raise Abort(str(exc)) from None
+    engine: Config = _state["generation"].config
+    write_web_font(_state["chars"].chars, engine.templates_path / WEB_FONT_SOURCE, Path(config.site_dir),
+                   engine.cache_path)
     indexer, _state["search"] = _state["search"], None
     if indexer is not None:
         try:

@@ -256,6 +256,8 @@
     if (initial) {
       input.value = initial;
       run(initial);
+    } else {
+      input.focus();  // arrived from the header's search button with nothing typed (phones): type here
     }
   }
 
