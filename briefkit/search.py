@@ -26,7 +26,7 @@ BODY_ATTRIBUTE = "data-search-body"
 NOT_INDEXED = [".brief-dates", ".brief-related", ".brief-cite", ".brief-actions", ".brief-cta", ".footnote-backref",
                ".footnote-ref", ".headerlink", "[data-search-ignore]"]
 # Found by search and shown under a result's title, but not part of its excerpt.
-META = [".brief-series", ".brief-byline"]
+META = [".brief-series", ".brief-byline", ".brief-topics"]
 _BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "figcaption",
            "blockquote", "pre", "td", "th", "tr", "br", "hr", "table", "ul", "ol", "figure"}
 
@@ -62,7 +62,7 @@ def page_record(url: str, html: str) -> PageRecord | None:
         element.drop_tree()
     meta = []
     for element in body.xpath(_META):
-        meta.append(_squash(element.text_content()))
+        meta.append(_meta_text(element))
         element.drop_tree()
     for element in body.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
@@ -76,6 +76,15 @@ def page_record(url: str, html: str) -> PageRecord | None:
         body.xpath("ancestor-or-self::*[@lang][1]/@lang", smart_strings=False)
     # plain strings only: lxml's "smart" strings keep the whole parsed page alive
     return PageRecord(url, title, str(langs[0]) if langs else "", _squash(body.text_content()), " · ".join(meta))
+
+
+def _meta_text(element) -> str:
+    """An element's text; a bare list of links (topic chips) as "one, two"."""
+    links = list(element)
+    if links and not (element.text or "").strip() and all(
+            link.tag == "a" and not (link.tail or "").strip() for link in links):
+        return ", ".join(_squash(link.text_content()) for link in links)
+    return _squash(element.text_content())
 
 
 def _squash(text: str) -> str:

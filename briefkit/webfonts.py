@@ -23,6 +23,7 @@ RANGES = [(0x1100, 0x11FF), (0x3000, 0x303F), (0x3130, 0x318F), (0xA960, 0xA97F)
 CSS_UNICODE_RANGE = ", ".join(f"U+{a:04X}-{b:04X}" for a, b in RANGES)
 _IN_RANGE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in RANGES) + "]")
 
+IDEOGRAPHIC_SPACE = 0x3000
 SOURCE = Path("webfonts") / "BriefsGothic-Regular.ttf"  # under the templates folder
 TARGET = Path("assets") / "fonts" / "briefs-gothic.woff2"  # under the site folder
 
@@ -39,7 +40,8 @@ class CharacterCollector:
 
 
 def subset_woff2(source: Path, chars: set[str]) -> bytes:
-    """`source` cut down to `chars` (the missing-glyph box only, for none), as WOFF2."""
+    """`source` cut down to `chars`, as WOFF2. With no characters, it keeps the ideographic space:
+    a font without any mapped character is rejected by browsers' font sanitizers."""
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
@@ -48,7 +50,7 @@ def subset_woff2(source: Path, chars: set[str]) -> bytes:
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # copyright, names, version, license
     font = subset.load_font(str(source), options)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars) or [IDEOGRAPHIC_SPACE])
     subsetter.subset(font)
     out = io.BytesIO()
     subset.save_font(font, out, options)

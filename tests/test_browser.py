@@ -346,7 +346,8 @@ def test_no_sideways_scrolling_on_a_phone(visit, path):
     assert horizontal_overflow(page) == 0
 
 
-AXE_PAGES = ["", "series/quick-take/", "search/?q=munitions", *(path + "/" for path in BRIEFS)]
+AXE_PAGES = ["", "series/quick-take/", "series/", "topics/", "authors/jordan-park/", "archive/", "search/?q=munitions",
+             *(path + "/" for path in BRIEFS)]
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)

@@ -249,9 +249,9 @@ def test_search_finds_a_brief_by_a_word_of_its_body_only(built):
     assert [records_by_number(built)[n] for n in hits] == holders
     # the byline is searched, and shown under the title rather than in the excerpt
     assert "2024/04/defence-industrial-enterprise/" in [records_by_number(built)[n] for n in by_author]
-    assert records[holders[0]]["meta"] == "Quick Take · By Jordan Park"
+    assert records[holders[0]]["meta"] == "Quick Take · By Jordan Park · Defense industry, Economy"
     assert "By Jordan Park" not in records[holders[0]]["text"]
-    assert records[holders[0]]["text"].startswith("Defense industry Economy A multiple rocket launcher")
+    assert records[holders[0]]["text"].startswith("A multiple rocket launcher")  # topics are in the meta line
     assert "Jordan Park Analyst" in records[holders[0]]["text"]  # "About the author": name and role apart
 
 
@@ -270,3 +270,27 @@ def test_header_search_box_leads_to_the_search_page(built, url):
     assert scripts and all(resolves(built, "search", s) for s in scripts)
     app = search.select_one("#brief-search-app")
     assert resolves(built, "search", app["data-index"] + "manifest.json")
+
+
+def test_web_font_has_the_korean_characters_of_the_site_and_no_more(built):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from briefkit.webfonts import TARGET, CharacterCollector
+
+    collector = CharacterCollector()
+    for path in (built.root / "site").rglob("*.html"):
+        collector.add(path.read_text(encoding="utf-8"))
+    assert "요" in collector.chars  # the sample's Korean disclaimer
+    font = TTFont(io.BytesIO((built.root / "site" / TARGET).read_bytes()))
+    assert {chr(code) for code in font.getBestCmap()} == collector.chars
+
+
+def test_material_bundle_in_the_site_asks_only_language_alternates_for_sitemaps(built):
+    from briefkit.theme_patches import PATCHES
+
+    (bundle,) = (built.root / "site" / "assets" / "javascripts").glob("bundle.*.min.js")
+    code = bundle.read_bytes()
+    for old, new in PATCHES:
+        assert new in code and old not in code
