@@ -82,6 +82,7 @@ def visit(browser, site):
     def open_page(path: str, *, phone: bool = False):
         options = {"viewport": PHONE, "has_touch": True, "is_mobile": True} if phone else {"viewport": DESKTOP}
         context = browser.new_context(**options)
+        context.set_default_timeout(10_000)  # a page of this site that takes longer is broken
         contexts.append(context)
         page = context.new_page()
         trouble = Trouble()
