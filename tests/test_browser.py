@@ -208,9 +208,13 @@ def test_note_preview_opens_on_keyboard_focus_and_closes_with_escape(visit):
 def test_note_preview_opens_on_tap_on_a_phone(visit):
     page = visit(QUICK_TAKE + "/", phone=True)
     marker = page.locator("sup#fnref\\:3 a")
+    target = marker.bounding_box()
+    assert target["width"] >= 24 and target["height"] >= 24  # a finger-sized target (WCAG 2.5.8)
     preview = page.locator("#note-preview")
     marker.tap()
     preview.wait_for(state="visible")
+    for link in preview.locator("a").all():  # its links look like links, as in the article
+        assert "underline" in link.evaluate("a => getComputedStyle(a).textDecorationLine")
     assert hash_of(page) == ""  # a tap shows the note where the reader is
     assert note_text(page, 3)[:60] in " ".join(preview.inner_text().split())
     box = preview.bounding_box()
