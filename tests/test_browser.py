@@ -274,6 +274,17 @@ def test_search_button_on_a_phone_opens_the_search_box(visit):
     assert horizontal_overflow(page) == 0
 
 
+def test_menu_button_opens_the_navigation_on_a_phone(visit):
+    page = visit(QUICK_TAKE + "/", phone=True)
+    archive = page.locator(".md-nav--primary").get_by_role("link", name="Archive", exact=True)
+    on_screen = "a => { const r = a.getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth; }"
+    assert not archive.evaluate(on_screen)  # the drawer is off the screen, to the left
+    page.locator("label.md-header__button[for=__drawer]").tap()
+    page.wait_for_function(on_screen, arg=archive.element_handle())  # slid in
+    archive.tap()
+    page.wait_for_url(re.compile(r"/archive/$"))
+
+
 # ---- listings ----
 
 def entry_links(page) -> list[str]:
@@ -355,9 +366,10 @@ AXE_PAGES = ["", "series/quick-take/", "series/", "topics/", "authors/jordan-par
              *(path + "/" for path in BRIEFS)]
 
 
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", AXE_PAGES)
-def test_no_serious_accessibility_violations(visit, path):
+def test_no_serious_accessibility_violations(visit, path, phone):
     assert AXE.is_file(), "axe-core is missing: run `npm ci` (make test does)"
-    page = visit(path)
+    page = visit(path, phone=phone)
     loaded(page)
     assert axe_violations(page) == []
