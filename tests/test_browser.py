@@ -308,6 +308,16 @@ def test_listing_pages_follow_each_other(visit):
     page.wait_for_url(re.compile(r"/page/2/$"))
 
 
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_listing_thumbnails_keep_their_size_and_shape(visit, phone):
+    page = visit("", phone=phone)
+    boxes = [thumb.bounding_box() for thumb in page.locator("img.brief-entry-thumb").all()]
+    assert boxes
+    for box in boxes:
+        assert box["width"] >= (80 if phone else 140)  # not squeezed by the text beside it
+        assert abs(box["width"] / box["height"] - 16 / 9) < 0.02
+
+
 def test_topic_and_author_links_lead_to_listings_of_the_brief(visit):
     page = visit(QUICK_TAKE + "/")
     title = brief_source(QUICK_TAKE)["title"]
