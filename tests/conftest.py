@@ -12,7 +12,21 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+
+
+def _shared_folder() -> Path:
+    """../shared beside the project; for a clone of a local clone (say in /tmp), beside its origin."""
+    beside = REPO.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and Path(origin).is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside
+
+
+SEEDS = _shared_folder() / "seeds"
 sys.path.insert(0, str(REPO))
 
 from briefkit.config import load_config  # noqa: E402
