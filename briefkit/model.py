@@ -5,10 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from .names import MAX_SLUG_LENGTH, RESERVED, SLUG_PATTERN
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 Key = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED:
+        raise ValueError("reserved_name")
+    return value
+
+
+# A name that becomes part of a path and a URL (see names.py): series, author and topic keys, slugs.
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SLUG_PATTERN),
+                 AfterValidator(_not_reserved)]
+SLUG_FIELDS = ("series", "authors", "topics", "related")
+
+# How many entries a list may have: far above what a brief needs, low enough that no page, feed or
+# listing can be made to grow without bound by one file (2,000 topics once wrote a 349 MB site).
+MAX_AUTHORS = 30
+MAX_TOPICS = 20
+MAX_RELATED = 20
+MAX_TAKEAWAYS = 20
+MAX_FIGURES = 100
+MAX_BIBLIOGRAPHIES = 20
 
 
 def _one_or_many(value):
@@ -16,7 +39,7 @@ def _one_or_many(value):
     return [value] if isinstance(value, str) else value
 
 
-KeyList = Annotated[list[Key], BeforeValidator(_one_or_many)]
+SlugList = Annotated[list[Slug], BeforeValidator(_one_or_many)]
 
 
 def _text_keys(value):
@@ -42,25 +65,29 @@ class Brief(_Strict):
 
     title: Text = Field(description="The headline")
     short_title: str | None = Field(None, description="Shorter title for running heads and cards")
-    series: Key | None = Field(None, description="Key in series.yml; its label is printed above the title")
+    series: Slug | None = Field(None, description="Key in series.yml; its label is printed above the title")
     date: dt.date = Field(description="Publication date (YYYY-MM-DD); a future date means scheduled")
     updated: dt.date | None = Field(None, description='Date of the last substantive update, shown as "Updated"')
-    authors: Annotated[KeyList, Field(min_length=1)] = Field(description="Keys in authors.yml, in byline order")
-    topics: KeyList = Field(default_factory=list, description="Topic keys (labels in topics.yml)")
+    authors: Annotated[SlugList, Field(min_length=1, max_length=MAX_AUTHORS)] = Field(
+        description="Keys in authors.yml, in byline order")
+    topics: Annotated[SlugList, Field(max_length=MAX_TOPICS)] = Field(
+        default_factory=list, description="Topic keys (labels in topics.yml)")
     summary: str | None = Field(None, description="One or two sentences for listings, feeds and cards")
     image: Figure | None = Field(None, description="Hero image; alt and credit are required")
-    figures: Annotated[dict[Key, Figure], BeforeValidator(_text_keys)] = Field(
+    figures: Annotated[dict[Key, Figure], BeforeValidator(_text_keys), Field(max_length=MAX_FIGURES)] = Field(
         default_factory=dict,
         description="Images placed in the body with a paragraph of its own: [figure: label]",
     )
-    takeaways: list[Text] = Field(default_factory=list, description='Markdown items of the "Key takeaways" box')
+    takeaways: Annotated[list[Text], Field(max_length=MAX_TAKEAWAYS)] = Field(
+        default_factory=list, description='Markdown items of the "Key takeaways" box')
     status: Literal["published", "draft"] = Field("published", description="draft briefs are not published")
     lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
         "en", description="Language of the brief (BCP 47), e.g. en or ko"
     )
-    related: KeyList = Field(default_factory=list, description="Slugs of related briefs")
+    related: Annotated[SlugList, Field(max_length=MAX_RELATED)] = Field(
+        default_factory=list, description="Slugs of related briefs")
     disclaimer: str | None = Field(None, description="Markdown; replaces the series' default disclaimer")
-    bibliography: list[Text] = Field(
+    bibliography: Annotated[list[Text], Field(max_length=MAX_BIBLIOGRAPHIES)] = Field(
         default_factory=list, description="Extra .bib files (relative to briefs/) added to references.bib"
     )
     body: Text = Field(description="Markdown; [^label] refers to notes, [@key] cites references.bib")

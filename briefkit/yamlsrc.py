@@ -97,6 +97,35 @@ def _map_offset(text: str, node: yaml.ScalarNode, offset: int) -> int:
     return start + min(j, max(len(raw) - 1, 0))
 
 
+def _forbidden_characters() -> re.Pattern:
+    """Characters that no text field may hold, however they were written (YAML escapes such as "\\x07"
+    or "\\ud800" reach them): C0 and C1 controls but tab and line feed (feeds would not be well-formed
+    XML, a page would lose its front matter), lone surrogates (not characters: UTF-8 cannot encode
+    them) and noncharacters (reserved for programs' internal use)."""
+    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
+    ranges += [f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)]
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+FORBIDDEN_CHARACTERS = _forbidden_characters()
+# Line breaks to YAML, invisible to editors: PyYAML counts lines at them (every later position would
+# be wrong) and a block scalar ends at them. Pasted from word processors and web pages.
+_NUMERIC_REFERENCE = re.compile(r"&#(\d{1,8}|[xX][0-9a-fA-F]{1,8});")
+_UNICODE_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def character_problem(ch: str) -> tuple[str, str]:
+    """(message, hint) for a character of FORBIDDEN_CHARACTERS."""
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return (f"the lone surrogate U+{code:04X} is not a character",
+                "a \\u escape must name a whole character, e.g. \\U0001F600 rather than two \\u halves")
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return (f"the control character U+{code:04X} is not allowed in text",
+                "delete it, or the escape that wrote it, such as \\x07")
+    return f"U+{code:04X} is a noncharacter and is not allowed in text", "delete it"
+
+
 class _Builder:
     def __init__(self, doc: LocatedDocument, diags: Diagnostics):
         self.doc = doc
@@ -133,6 +162,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         self.doc.scalars[path] = node
+        if node.tag.endswith(":str"):
+            self.check_characters(node.value, path)
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, TypeError) as exc:
@@ -145,6 +176,24 @@ class _Builder:
             self.doc.bad_paths.add(path)
             return node.value
 
+    def check_characters(self, text: str, path: Path) -> None:
+        """Report the first forbidden character of a string value (one line per value is enough),
+        written as itself, through a YAML escape, or as an HTML reference (&#7;) in Markdown."""
+        found = FORBIDDEN_CHARACTERS.search(text)
+        if found:
+            self.diags.error(self.doc.text_span(path, found.start()), *character_problem(found.group()))
+            self.doc.bad_paths.add(path)
+            return
+        if "&#" in text:
+            for ref in _NUMERIC_REFERENCE.finditer(text):
+                code = int(ref.group(1)[1:], 16) if ref.group(1)[0] in "xX" else int(ref.group(1))
+                if code == 0 or code > 0x10FFFF or FORBIDDEN_CHARACTERS.match(chr(code)):
+                    self.diags.error(self.doc.text_span(path, ref.start()),
+                                     f"the reference {ref.group()} writes a character that is not allowed in text "
+                                     f"(U+{code:04X})", "delete it")
+                    self.doc.bad_paths.add(path)
+                    return
+
     def build_mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
         first_seen: dict[Any, yaml.Node] = {}
@@ -153,6 +202,9 @@ class _Builder:
                 self.diags.error(self.span(key_node), "a key must be plain text")
                 continue
             key = key_node.value
+            if FORBIDDEN_CHARACTERS.search(key):
+                self.diags.error(self.span(key_node), *character_problem(FORBIDDEN_CHARACTERS.search(key).group()))
+                continue
             if key in first_seen:
                 self.diags.error(
                     self.span(key_node),
@@ -192,6 +244,14 @@ def _nesting_too_deep(text: str) -> tuple[int, int] | None:
 def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | None:
     """Parse one YAML document; on a syntax error report it and return None."""
     doc = LocatedDocument(file=file, text=text)
+    breaks = list(_UNICODE_LINE_BREAKS.finditer(text))
+    for found in breaks:
+        code = ord(found.group())
+        diags.error(doc._span_at(found.start()),
+                    f"the invisible line separator U+{code:04X} is not allowed",
+                    "it is often pasted in from a word processor: replace it with a space or a line break")
+    if breaks:
+        return None
     deep = _nesting_too_deep(text)
     if deep:
         diags.error(Span(file, *deep), f"values are nested more than {MAX_DEPTH} levels deep",

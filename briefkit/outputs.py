@@ -1,0 +1,49 @@
+"""Where the build may write: one function computes every output path and checks it stays inside
+its folder, and a manifest records what the build wrote so that it only ever deletes its own files.
+
+Names that reach a path (slugs, registry keys, image paths) are validated where editors write them
+(names.py, load.py); this is the last line of defence against a bug letting one through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+MANIFEST = ".briefkit-manifest.json"  # in the pages folder: every file the last build wrote there
+
+
+class UnsafeOutputPath(Exception):
+    """An output path that would leave its folder: a bug, since names are checked before."""
+
+
+def output_path(folder: Path, rel: str) -> Path:
+    """`folder/rel`, refused unless `rel` is a plain relative path that stays inside `folder`, also
+    through symbolic links."""
+    parts = rel.split("/")
+    if (not rel or "\\" in rel or "\0" in rel or rel.startswith("/") or rel == MANIFEST
+            or any(p in ("", ".", "..") for p in parts)):
+        raise UnsafeOutputPath(f"refusing to write {rel!r} in {folder}")
+    target = folder.joinpath(*parts)
+    real_folder = folder.resolve()
+    real = target.resolve()
+    if real_folder not in real.parents:
+        raise UnsafeOutputPath(f"refusing to write {rel!r}: it leads to {real}, outside {folder}")
+    return target
+
+
+def read_manifest(folder: Path) -> set[str]:
+    """What the build wrote into `folder` last time (nothing known: nothing will be deleted)."""
+    try:
+        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
+def write_manifest(folder: Path, names: set[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(sorted(names), ensure_ascii=False, indent=0), encoding="utf-8")
+    tmp.replace(folder / MANIFEST)
