@@ -1,25 +1,35 @@
 """Command line: `python build.py [check|serve|new]`.
 
-Exit codes: 0 success, 1 problems in the editors' input (printed in the contract's format).
+Exit codes: 0 success, 1 problems in the editors' input or faults of the machine (a full disk, a
+read-only folder, a busy port, another build running), printed in the contract's format.
+
+One build at a time per project: `build`, `pdf` and `serve` hold the project's lock (lock.py) while
+they write; a second one waits for the first (or, with --no-wait, exits 1 saying who holds it).
+`check` and `new` take no lock: they write no generated file (only atomically written caches, and
+`new` its own new brief).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import re
 import shutil
 import sys
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from .config import Config, load_config
 from .diagnostics import EditorError
+from .faults import QUIET_OS_ERRORS, check_collection_output, check_port, port_error, reported
 from .generate import Generation, check, generate
-from .publish import staging_dir, swap_in
+from .lock import project_lock, timeout_from_environment
+from .publish import discard, staging_dir, swap_in
 
 ROOT = Path.cwd()
 MKDOCS_FILE = "mkdocs.yml"
@@ -39,7 +49,10 @@ def _quiet_mkdocs(level: int = logging.WARNING) -> None:
 
 
 def _config() -> Config:
-    return load_config(ROOT, MKDOCS_FILE)
+    try:
+        return load_config(ROOT, MKDOCS_FILE)
+    except EditorError as exc:  # mkdocs.yml itself: a syntax error, a bad option, a folder not ours
+        _fail(exc)
 
 
 def _fail(exc: EditorError) -> None:
@@ -48,25 +61,48 @@ def _fail(exc: EditorError) -> None:
     sys.exit(1)
 
 
+_faults = reported(lambda: ROOT)  # OSError and the like → one `error: …` line, exit 1 (faults.py)
+
+_NO_WAIT_HELP = "If another build of this project is running, exit at once (1) instead of waiting for it."
+
+
+def _no_wait_option(command):
+    return click.option("--no-wait", is_flag=True, help=_NO_WAIT_HELP)(command)
+
+
+@contextmanager
+def _one_build_at_a_time(config: Config, no_wait: bool):
+    """Hold the project's lock; --no-wait given to the command or before it (`build.py --no-wait pdf`)."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        no_wait = no_wait or bool(context.find_root().params.get("no_wait"))
+    with project_lock(config.root, wait=not no_wait, timeout=timeout_from_environment()):
+        yield
+
+
 @click.group(invoke_without_command=True)
+@_no_wait_option
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, no_wait: bool) -> None:
     """Build the site of briefs (the default command), check the briefs, preview or start a brief."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(build)
 
 
 @main.command()
-def build() -> None:
+@_no_wait_option
+@_faults
+def build(no_wait: bool = False) -> None:
     """Check everything, then build the site into site/ (the previous site stays if anything fails)."""
     config = _config()
-    try:
-        generation = generate(config, progress=True, defer=True)
-    except EditorError as exc:
-        _fail(exc)
-    if generation.warnings.items:
-        click.echo(generation.warnings.format(), err=True)
-    publish_site(config, generation)
+    with _one_build_at_a_time(config, no_wait):
+        try:
+            generation = generate(config, progress=True, defer=True)
+        except EditorError as exc:
+            _fail(exc)
+        if generation.warnings.items:
+            click.echo(generation.warnings.format(), err=True)
+        publish_site(config, generation)
     click.echo(f"Built {len(generation.cards)} briefs into site/.", err=True)
 
 
@@ -88,24 +124,49 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
     # Reproducible output: dates MkDocs writes (sitemap, gzip headers) come from the briefs.
     os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(generation))
     target = config.root / site_dir
-    tmp = staging_dir(target)
+    tmp = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
     cfg = mkdocs_config(str(config.root / MKDOCS_FILE), site_dir=str(tmp))
     cfg.plugins.on_startup(command="build", dirty=False)
     mkdocs_glue.use_generation(generation)
+    handlers = logging.getLogger("mkdocs").handlers
+    for handler in handlers:
+        handler.addFilter(QUIET_OS_ERRORS)  # a full disk is reported once, by the contract line
     try:
-        mkdocs_build(cfg)
+        try:
+            mkdocs_build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+        swap_in(tmp, target)
     except MkDocsException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         if mkdocs_glue.editor_error() is not None:  # found while MkDocs was running (deferred pages)
             _fail(mkdocs_glue.editor_error())
         click.echo(f"error: the site engine failed: {exc.format_message()}; nothing was published.", err=True)
         sys.exit(1)
+    except OSError as exc:
+        discard(tmp)
+        for name in ("filename", "filename2"):  # editors know site/, not the staging folder
+            if getattr(exc, name) is not None:
+                setattr(exc, name, _as_published(os.fsdecode(getattr(exc, name)), tmp, target))
+        raise
+    except BaseException:
+        discard(tmp)
+        raise
     finally:
-        cfg.plugins.on_shutdown()
-    swap_in(tmp, target)
+        for handler in handlers:
+            handler.removeFilter(QUIET_OS_ERRORS)
+
+
+def _as_published(path: str, staging: Path, target: Path) -> str:
+    """A path in the staging folder as the path it would have had in site/."""
+    try:
+        return str(target / Path(os.path.abspath(path)).relative_to(os.path.abspath(staging)))
+    except ValueError:
+        return path
 
 
 @main.command(name="check")
+@_faults
 def check_command() -> None:
     """Only validate briefs, registries and bibliography; print every problem."""
     corpus, diags = check(_config())
@@ -119,20 +180,33 @@ def check_command() -> None:
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--drafts", is_flag=True, help="Also show drafts and scheduled briefs, with a banner.")
-def serve(port: int, drafts: bool) -> None:
+@_no_wait_option
+@_faults
+def serve(port: int, drafts: bool, no_wait: bool = False) -> None:
     """Preview the site with live reload when a brief, the .bib, a registry or a template changes."""
+    check_port(port)  # a busy port is said at once, not after the first build
     _quiet_mkdocs(logging.INFO)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from . import mkdocs_glue
 
     config = _config()
-    try:
-        generate(config, drafts=drafts)  # fail early, with the editor's errors, before starting the server
-    except EditorError as exc:
-        _fail(exc)
+    # The lock is held for each build only, not while the preview waits for changes: editors run
+    # `python build.py` while a preview is open. The first build is here; every build MkDocs runs
+    # then (the first one and each rebuild) takes it in mkdocs_glue.on_pre_build and lets it go in
+    # on_post_build or on_build_error, waiting for a running `python build.py` to finish.
+    with _one_build_at_a_time(config, no_wait):
+        try:
+            generate(config, drafts=drafts)  # fail early, with the editor's errors, before starting the server
+        except EditorError as exc:
+            _fail(exc)
     mkdocs_glue.show_drafts(drafts)
-    mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    try:
+        mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    except OSError as exc:
+        if exc.filename is None and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            port_error(exc, port)  # taken between the check and MkDocs' start
+        raise
 
 
 @main.command()
@@ -141,15 +215,49 @@ def serve(port: int, drafts: bool) -> None:
 @click.option("--topic", help="Collection: the briefs of this topic.")
 @click.option("--from", "start", help="Collection: from this month on (YYYY-MM).")
 @click.option("--to", "end", help="Collection: up to this month (YYYY-MM).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Collection file to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Collection file to write: a new .pdf file, or a PDF to replace (not inside the project's "
+                   "own folders).")
+@_no_wait_option
+@_faults
 def pdf(slugs: tuple[str, ...], series: str | None, topic: str | None, start: str | None, end: str | None,
-        output: Path | None) -> None:
+        output: Path | None, no_wait: bool = False) -> None:
     """Build PDFs only: of the given briefs (all when none is given) into site/, or one collection PDF."""
     config = _config()
     if series or topic or start or end:
-        _collection(config, series, topic, start, end, output)
+        if output is not None:
+            check_collection_output(output, config.root, _protected(config))
+        with _one_build_at_a_time(config, no_wait):
+            _collection(config, series, topic, start, end, output)
         return
+    if output is not None:
+        raise click.BadParameter("only for a collection (with --series, --topic, --from or --to)",
+                                 param_hint="-o")
+    with _one_build_at_a_time(config, no_wait):
+        _brief_pdfs(config, slugs)
 
+
+def _protected(config: Config) -> dict[str, Path]:
+    """Folders a collection PDF must not be written into: editors' files, the engine's, generated ones."""
+    root = config.root
+    folders = {"briefs/": config.briefs_path, "templates/": config.templates_path, "docs/": root / _docs_dir(),
+               "site/": root / "site", ".git/": root / ".git", "briefkit/": root / "briefkit",
+               ".build/": root / ".build", ".cache/": config.cache_path, "tests/": root / "tests",
+               "benchmarks/": root / "benchmarks", "tools/": root / "tools"}
+    folders[f"{config.pages_dir}/"] = config.pages_path
+    return folders
+
+
+def _docs_dir() -> str:
+    try:
+        text = (ROOT / MKDOCS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return "docs"
+    match = re.search(r"^docs_dir:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
+    return match.group(1) if match else "docs"
+
+
+def _brief_pdfs(config: Config, slugs: tuple[str, ...]) -> None:
     try:
         generation = generate(config, pdfs=set(slugs) if slugs else None, every_pdf=True, progress=True)
     except EditorError as exc:
@@ -163,7 +271,12 @@ def pdf(slugs: tuple[str, ...], series: str | None, topic: str | None, start: st
         target.parent.mkdir(parents=True, exist_ok=True)
         if not (target.exists() and target.stat().st_size == built.stat().st_size
                 and target.read_bytes() == built.read_bytes()):
-            shutil.copyfile(built, target)
+            partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:  # a full disk leaves the previous PDF, not half of the new one
+                shutil.copyfile(built, partial)
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
     count = len(generation.files)
     click.echo(f"Wrote {count} PDF{'s' if count != 1 else ''} into site/.", err=True)
 
@@ -230,6 +343,7 @@ def slugify(title: str) -> str:
               help="Author key from briefs/authors.yml (repeatable).")
 @click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (default: today).")
 @click.option("--slug", help="URL slug (default: from the title).")
+@_faults
 def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: str | None) -> None:
     """Start a new brief file from templates/new-brief.yml.j2."""
     from .render import make_environment

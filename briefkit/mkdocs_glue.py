@@ -14,9 +14,11 @@ from pathlib import Path
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 
+from . import lock
 from .config import Config, load_config
 from .diagnostics import EditorError
 from .generate import LATEST_MARKER, Generation, generate
+from .outputs import output_path
 from .sanitize import clean
 from .search import SearchIndexer, SearchIndexError
 from .theme_patches import ThemePatchError, patch_material_bundle
@@ -62,6 +64,9 @@ def _engine_config(config) -> Config:
 
 
 def on_pre_build(config) -> None:
+    # one build at a time per project (lock.py), held for this build only: `serve` holds it while it
+    # rebuilds, not while it waits for changes (reentrant: `python build.py` holds it already)
+    _state["lock"] = lock.acquire(Path(config.config_file_path).resolve().parent)
     _state["stash"] = {}  # a page the last build did not write must not come back
     _state["chars"] = CharacterCollector()
     generation = _state["pregenerated"]
@@ -95,6 +100,7 @@ def on_files(files: Files, config) -> Files:
 
 
 def _add(files: Files, file: File) -> None:
+    output_path(Path(file.dest_dir), file.dest_uri)  # never outside the site folder, whatever the name
     existing = files.get_file_from_path(file.src_uri)
     if existing is not None:
         raise Abort(f"{file.src_uri}: a hand-written file in docs/ has the same path as a generated one")
@@ -187,9 +193,11 @@ def on_post_build(config) -> None:
             indexer.finish()
         except SearchIndexError as exc:
             raise Abort(f"the search index could not be built: {exc}") from None
+    lock.release(_state.pop("lock", None))
 
 
 def on_build_error(error) -> None:
+    lock.release(_state.pop("lock", None))
     _state["stash"] = {}
     indexer, _state["search"] = _state["search"], None
     if indexer is not None:
