@@ -134,9 +134,8 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
     text = to_biblatex(entries)
     digest = hashlib.sha256((pandoc_version() + "\0" + text).encode()).hexdigest()
     cache_file = cache_dir / "bib" / f"{digest}.json"
-    if cache_file.exists():
-        items = json.loads(cache_file.read_text(encoding="utf-8"))
-    else:
+    items = _cached_items(cache_file)
+    if items is None:  # not cached, or not a whole list of items: converted again
         proc = subprocess.run([pandoc_path(), "-f", "biblatex", "-t", "csljson"], input=text.encode(),
                               capture_output=True, check=True)
         items = json.loads(proc.stdout)
@@ -145,6 +144,17 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
         tmp.write_text(json.dumps(items, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         tmp.replace(cache_file)
     return {item["id"]: item for item in items}
+
+
+def _cached_items(path: Path) -> list[dict] | None:
+    """The CSL-JSON items cached in `path`, or None when there are none or they are not whole."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, not UTF-8, not JSON
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        return None
+    return items
 
 
 # What a citation style needs to print an entry at all; checked for the entries briefs cite.

@@ -14,6 +14,7 @@ references in a run, and a corpus cites the same works again and again).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -243,14 +244,61 @@ def piece_lang(targets: list) -> str:
 
 
 class CitationCache:
-    """Formatted notes by job digest, in one SQLite file (thousands of small files cost more to write)."""
+    """Formatted notes by job digest, in one SQLite file (thousands of small files cost more to write).
+
+    It is a cache, checked as it is read: a file that is not an SQLite database (or is damaged), or
+    a table of another shape, is replaced by an empty one; a row whose JSON does not parse into
+    notes is treated as missing (and formatted and stored again). Nothing here can stop a build:
+    when the file cannot be used at all, the cache lives in memory for this build."""
+
+    COLUMNS = [("digest", "TEXT", 1), ("json", "TEXT", 0)]  # name, type, part of the primary key
+    _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}  # another process holds the file: not a damaged file
 
     def __init__(self, cache_dir: Path):
         cache_dir.mkdir(parents=True, exist_ok=True)
+        self._path = cache_dir / "citations.sqlite"
         # written from the threads that run pandoc, one batch at a time (see put)
-        self._db = sqlite3.connect(cache_dir / "citations.sqlite", timeout=60, check_same_thread=False)
         self._lock = threading.Lock()
-        self._db.execute("CREATE TABLE IF NOT EXISTS notes (digest TEXT PRIMARY KEY, json TEXT NOT NULL)")
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect(str(self._path))
+        except sqlite3.DatabaseError as exc:
+            if _sqlite_error(exc) in self._BUSY:
+                return self._connect(":memory:")
+        return self._recreate()
+
+    def _connect(self, where: str) -> sqlite3.Connection:
+        db = sqlite3.connect(where, timeout=60, check_same_thread=False)
+        try:
+            columns = [(r[1], r[2].upper(), r[5]) for r in db.execute("PRAGMA table_info(notes)")]
+            if columns and columns != self.COLUMNS:
+                with db:
+                    db.execute("DROP TABLE notes")
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS notes (digest TEXT PRIMARY KEY, json TEXT NOT NULL)")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _recreate(self) -> sqlite3.Connection:
+        """A new empty file in place of a damaged one (or an empty cache in memory if that fails)."""
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self._path}{suffix}")
+        try:
+            return self._connect(str(self._path))
+        except (sqlite3.Error, OSError):
+            return self._connect(":memory:")
+
+    def _damaged(self, exc: sqlite3.Error) -> None:
+        """After an error while in use: start again from an empty file unless the file is only busy."""
+        if _sqlite_error(exc) not in self._BUSY:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = self._recreate()
 
     def __enter__(self) -> CitationCache:
         return self
@@ -263,17 +311,50 @@ class CitationCache:
         for i in range(0, len(digests), 500):
             chunk = digests[i : i + 500]
             with self._lock:
-                rows = self._db.execute(
-                    f"SELECT digest, json FROM notes WHERE digest IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-            found.update((d, json.loads(j)) for d, j in rows)
+                try:
+                    rows = self._db.execute(
+                        f"SELECT digest, json FROM notes WHERE digest IN ({','.join('?' * len(chunk))})",
+                        chunk).fetchall()
+                except sqlite3.DatabaseError as exc:
+                    self._damaged(exc)
+                    continue  # missing: formatted again
+            for d, text in rows:
+                notes = _formatted_notes(text)
+                if notes is not None:
+                    found[d] = notes
         return found
 
     def put(self, entries: dict[str, str]) -> None:
         """Store formatted notes, given as JSON text by digest."""
         if not entries:
             return
-        with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?)", list(entries.items()))
+        rows = list(entries.items())
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    with self._db:
+                        self._db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?)", rows)
+                    return
+                except sqlite3.DatabaseError as exc:
+                    if attempt or _sqlite_error(exc) in self._BUSY:
+                        return  # not stored: formatted again by a later build
+                    self._damaged(exc)
+
+
+def _sqlite_error(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _formatted_notes(text) -> FormattedNotes | None:
+    """Notes as stored by CitationCache.put: for each note, for each cluster, a list of inlines."""
+    try:
+        notes = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(notes, list) or not all(isinstance(n, list) and all(isinstance(c, list) for c in n)
+                                              for n in notes):
+        return None
+    return notes
 
 
 def _as_list(value) -> list:
@@ -287,10 +368,14 @@ def citation_only_style(style: Style, cache_dir: Path) -> Path:
     """The style without its <bibliography>: notes never use it, and citeproc would lay out a
     bibliography entry for every reference anyway (a third of its time)."""
     path = cache_dir / "csl" / f"{style.digest}.csl"
-    if not path.exists():
-        text = _BIBLIOGRAPHY.sub("", style.path.read_text(encoding="utf-8"), count=1)
+    text = _BIBLIOGRAPHY.sub("", style.path.read_text(encoding="utf-8"), count=1)
+    try:
+        whole = path.read_text(encoding="utf-8") == text  # cheap to check: a damaged copy is written again
+    except (OSError, ValueError):
+        whole = False
+    if not whole:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     return path

@@ -23,7 +23,8 @@ from .listings import Listing, build_listings
 from .load import Corpus, KnownBrief, load_corpus
 from .memo import Memo, context_key, digest
 from .model import brief_json_schema
-from .pdf import PdfBuilder, pdf_path
+from .outputs import UnsafeOutputPath, output_path, read_manifest, write_manifest
+from .pdf import PdfBuilder, pdf_is_whole, pdf_path
 from .producer import BIB, FEED_ENTRY, PAGE, RIS, Producer, Request, Task
 from .related import related_briefs
 from .render import Renderer
@@ -94,14 +95,14 @@ class Generation:
                 for task in todo.tasks:
                     entry = self._producer.result(task.key, keep=True)
                     card = next(c for c in todo.needs if c.slug == task.slug)
-                    self._memo.feed_entries[card.slug] = (digest(self._memo.key, card.digest), entry)
+                    self._memo.feed_entries[card.slug] = (feed_entry_key(self._memo, card), entry)
                 content = todo.render({})
             else:
                 content = self._producer.result(rel)
         except BaseException:
             self._producer.close()
             raise
-        if write_page(self.config.pages_path / rel, content):
+        if write_page(output_path(self.config.pages_path, rel), content):
             self.changed.append(rel)
         self.pages.made.add(rel)
         self.pages.kept.add(rel)  # on disk now: 10,000 pages are not kept in memory too
@@ -231,8 +232,8 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
         return renderer.listing_page(listing, number, chunk, count)
 
     def feed_entry_of(card: Card, full: dict[str, ResolvedBrief]) -> FeedEntry:
-        """A brief's feed entry (its full text as HTML), made again only when its file changed."""
-        key = digest(memo.key, card.digest)
+        """A brief's feed entry (its full text as HTML), made again only when its file, name or date changed."""
+        key = feed_entry_key(memo, card)
         known = memo.feed_entries.get(card.slug)
         if known is None or known[0] != key:
             known = memo.feed_entries[card.slug] = (key, feed_entry(full[card.slug], renderer, config.site_url))
@@ -269,8 +270,10 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
             want(rel, key, (), (), listing_page, listing, number, chunk, len(chunks))
         if listing.feed:
             entries = listing.briefs[: config.feed_size]
-            key = digest(memo.key, listing.feed, listing.title, [(c.digest, status[c.slug]) for c in entries])
-            entry_key = {c.slug: digest(memo.key, c.digest) for c in entries}
+            # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
+            key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
+                         [(c.digest, c.slug, c.url, status[c.slug]) for c in entries])
+            entry_key = {c.slug: feed_entry_key(memo, c) for c in entries}
             needs = tuple(c for c in entries if memo.feed_entries.get(c.slug, ("",))[0] != entry_key[c.slug])
             tasks = tuple(Task(FEED_ENTRY, c.slug, c.slug) for c in needs)
             for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
@@ -304,11 +307,17 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     generation = Generation(config, corpus, visible, pages, sorted(assets), latest, diags, files=files,
                             materialize=materialize, _memo=memo, _write=write, _todo=todo, _producer=producer)
     if write:
-        generation.changed = write_pages(config.pages_path, pages, memo.written)
+        generation.changed = write_pages(config.pages_path, pages)
         pages.release()
     if not pages.deferred:
         generation.complete()
     return generation
+
+
+def feed_entry_key(memo: Memo, card: Card) -> str:
+    """What a brief's feed entry is made from: the build context, the file's bytes, and its slug and
+    address, which come from the file's name and date rather than its bytes."""
+    return digest(memo.key, card.digest, card.slug, card.url)
 
 
 def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str, ...]]:
@@ -324,17 +333,19 @@ def _pdfs(config: Config, corpus: Corpus, renderer: Renderer, memo: Memo, cards:
           progress: bool) -> dict[str, Path]:
     """Published path → PDF in the cache, for `cards`; a brief whose inputs did not change is not loaded."""
     builder = PdfBuilder(config, corpus, renderer)
-    environment = builder.settings.environment_digest
+    environment = builder.settings.environment_digest  # includes the site's name and address
     keys = {}
     for card in cards:
         images = [(f, (config.briefs_path / f).stat().st_size, (config.briefs_path / f).stat().st_mtime_ns)
                   for f in card.images]
-        keys[card.slug] = digest(memo.key, environment, card.digest, images)
+        # the slug and address are not in the file's bytes (card.digest): the file name gives them
+        keys[card.slug] = digest(memo.key, environment, card.digest, card.slug, card.url, images)
     out: dict[str, Path] = {}
     todo = []
     for card in cards:
         known = memo.pdfs.get(card.slug)
-        if known and known[0] == keys[card.slug] and Path(known[1]).is_file():
+        # the cached PDF is checked, not trusted: one that is gone or cut short is built again
+        if known and known[0] == keys[card.slug] and pdf_is_whole(Path(known[1])):
             out[card.page_path.removesuffix(".md") + f"/{card.slug}.pdf"] = Path(known[1])
         else:
             todo.append(card)
@@ -391,33 +402,29 @@ def write_page(path: Path, content: str, made: set[Path] | None = None) -> bool:
     return True
 
 
-def write_pages(folder: Path, pages: PageSet, previous: set[str] | None = None) -> list[str]:
+def write_pages(folder: Path, pages: PageSet) -> list[str]:
     """Write pages whose content changed and delete stale ones; untouched files keep their mtime.
 
-    Stale pages are those of the previous build (`previous`) that are gone; without that list, every
-    file in the folder is looked at.
-    """
+    Stale pages are those the previous build wrote (its manifest) that are gone now: the build never
+    deletes a file it did not write itself, whatever else is in the folder."""
     changed = []
     made: set[Path] = set()
+    previous = read_manifest(folder)
     for rel, content in sorted(pages.rendered.items()):
-        if write_page(folder / rel, content, made):
+        if write_page(output_path(folder, rel), content, made):
             changed.append(rel)
-    if previous is not None:
-        for rel in sorted(previous - set(pages)):
-            path = folder / rel
-            if path.is_file():
-                path.unlink()
-                changed.append(rel)
-            parent = path.parent
-            while parent != folder and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-    elif folder.exists():
-        for path in sorted(folder.rglob("*"), reverse=True):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_file() and rel not in pages:
-                path.unlink()
-                changed.append(rel)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    current = set(pages)
+    write_manifest(folder, current)
+    for rel in sorted(previous - current):
+        try:
+            path = output_path(folder, rel)
+        except UnsafeOutputPath:
+            continue  # not a name this build could have written: leave it alone
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            changed.append(rel)
+        parent = path.parent
+        while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
     return changed

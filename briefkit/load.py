@@ -18,11 +18,13 @@ from .bib import BibEntry, Bibliography, csl_items, missing_fields, read_bib
 from .cards import Card, card_of
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
-from .model import REGISTRY_MODELS, Author, Brief, Series, Topic
+from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
+from .names import is_slug, slug_problem
 from .notes import Scan, scan
 from .yamlsrc import LocatedDocument, parse_yaml
 
-BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ya?ml$")
+BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
+YAML_SUFFIXES = (".yml", ".yaml")  # in any case: .YML from Windows editors is a brief too
 REGISTRY_FILES = {"authors": True, "series": True, "topics": False}  # name → required
 
 
@@ -184,10 +186,22 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
             span = doc.span(loc + ("updated",))
             message = "'updated' is earlier than 'date'"
             hint = "the update date must be on or after the publication date"
+        elif model is Brief and loc and loc[0] in SLUG_FIELDS and isinstance(value, str) and \
+                (problem := slug_problem(value, _SLUG_WHAT[loc[0]])):
+            span = doc.span(loc)
+            message, hint = problem
+        elif kind == "too_long" and isinstance(value, (list, dict)):
+            span = doc.span(loc, key=True)
+            limit = err.get("ctx", {}).get("max_length")
+            message = f"'{name}' has {len(value)} entries; the limit is {limit}"
+            hint = "a brief needs only a few; split it or choose the most important ones"
         else:
             span = doc.span(loc)
             message, hint = _type_message(kind, name, value, err)
         diags.error(span, message, hint)
+
+
+_SLUG_WHAT = {"series": "series", "authors": "author", "topics": "topic", "related": "related brief"}
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
@@ -264,13 +278,24 @@ def load_registry(config: Config, name: str, diags: Diagnostics) -> tuple[dict, 
     model = REGISTRY_MODELS[name]
     entries = {}
     for key, value in doc.value.items():
+        # a key names the registry's pages (authors/<key>/, topics/<key>/…): it must be a slug
+        problem = slug_problem(str(key), _REGISTRY_WHAT[name])
+        if problem:
+            diags.error(doc.span((key,), key=True), *problem)
+            doc.bad_paths.add((key,))
+            continue
         if name == "topics" and isinstance(value, str):
             value = {"label": value}
         try:
             entries[str(key)] = model.model_validate(value)
         except ValidationError as exc:
             report_validation_error(exc, doc, model, diags, base=(key,))
+        for field_name in ("name", "role", "family", "given", "label"):
+            check_single_line(doc, (key, field_name), diags)
     return entries, doc
+
+
+_REGISTRY_WHAT = {"authors": "author key", "series": "series key", "topics": "topic key"}
 
 
 # ---- briefs -------------------------------------------------------------------------------------
@@ -278,8 +303,18 @@ def load_registry(config: Config, name: str, diags: Diagnostics) -> tuple[dict, 
 def brief_files(config: Config) -> list[Path]:
     names = {f"{n}.{ext}" for n in REGISTRY_FILES for ext in ("yml", "yaml")}
     files = [p for p in config.briefs_path.iterdir()
-             if p.is_file() and p.suffix in (".yml", ".yaml") and p.name not in names]
+             if p.is_file() and p.suffix.lower() in YAML_SUFFIXES and p.name not in names]
     return sorted(files)
+
+
+def stray_brief_files(config: Config) -> list[Path]:
+    """YAML files in subfolders of briefs/: never read, so an editor who put a brief there must be told."""
+    stray = []
+    for folder, subfolders, files in os.walk(config.briefs_path):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if folder != str(config.briefs_path):
+            stray += [Path(folder) / f for f in sorted(files) if Path(f).suffix.lower() in YAML_SUFFIXES]
+    return stray
 
 
 def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
@@ -302,7 +337,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         entries, registry_docs[name] = load_registry(config, name, diags)
         setattr(corpus, name, entries)
         doc = registry_docs[name]
-        corpus.registry_keys[name] = set(map(str, doc.value)) if doc and isinstance(doc.value, dict) else set()
+        corpus.registry_keys[name] = ({k for k in map(str, doc.value) if is_slug(k)}
+                                      if doc and isinstance(doc.value, dict) else set())
     if registry_docs["authors"]:
         _check_author_photos(config, corpus, registry_docs["authors"], diags)
 
@@ -311,17 +347,24 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     checked: list[tuple[str, BriefSource | None, Card, Diagnostics]] = []  # checked at once
     reused: list[KnownBrief] = []
     paths = brief_files(config)
-    all_slugs = {m.group("slug") for p in paths if (m := BRIEF_NAME.match(p.name))}
+    all_slugs = {m.group("slug") for p in paths if (m := BRIEF_NAME.match(p.name)) and is_slug(m.group("slug"))}
     main_bib = config.briefs_path / "references.bib"
     main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
     main_keys = frozenset(e.key for e in main_entries)
     # until every .bib file is read, hints about keys found elsewhere can name the main file only
     corpus.bibliography = Bibliography(entries={e.key: e for e in main_entries})
+    for path in stray_brief_files(config):
+        diags.error(Span(display_path(config, path), 1, 1), "briefs in subfolders of briefs/ are not read",
+                    f"move it to {config.briefs_dir}/ itself; only images and .bib files go in subfolders")
     for path in paths:
         display = display_path(config, path)
-        if not BRIEF_NAME.match(path.name):
+        match = BRIEF_NAME.match(path.name)
+        if not match:
             diags.error(Span(display, 1, 1), "file name must be YYYY-MM-DD-<slug>.yml",
                         "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
+            continue
+        if problem := slug_problem(match.group("slug"), "slug"):
+            diags.error(Span(display, 1, 1), f"the file name's {problem[0]}", problem[1])
             continue
         data = read_bytes(path, display, diags)
         if data is None:
@@ -429,8 +472,9 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
 
 
 def _inside_briefs(config: Config, name: str) -> Path | None:
-    """The file `name` relative to briefs/, or None when it points outside it."""
-    if Path(name).is_absolute() or "\\" in name:
+    """The file `name` relative to briefs/, or None when it points outside it. The name is published
+    as it is written (site/<name>), so `..` and `.` are refused even where they would stay inside."""
+    if Path(name).is_absolute() or "\\" in name or any(p in (".", "..") for p in name.split("/")):
         return None
     base = config.briefs_path.resolve()
     target = (config.briefs_path / name).resolve()
@@ -475,22 +519,23 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         return value.get(key) if isinstance(value.get(key), str) else None
 
     # references to registries
+    # a key that is not a slug is reported once, by the model (see report_validation_error)
     for key, path in _keys_with_paths(value.get("authors"), "authors"):
-        if key not in corpus.registry_keys["authors"]:
+        if key not in corpus.registry_keys["authors"] and is_slug(key):
             diags.error(doc.span(path), f"unknown author '{key}'",
                         did_you_mean(key, corpus.registry_keys["authors"]) or "add the author to authors.yml")
     series = value.get("series")
-    if isinstance(series, str) and series not in corpus.registry_keys["series"]:
+    if isinstance(series, str) and series not in corpus.registry_keys["series"] and is_slug(series):
         diags.error(doc.span(("series",)), f"unknown series '{series}'",
                     did_you_mean(series, corpus.registry_keys["series"]) or "add it to series.yml")
     for key, path in _keys_with_paths(value.get("topics"), "topics"):
         # a topic missing from topics.yml is allowed (its label is derived from the key), but a close
         # match to a known topic is most likely a typo
         close = did_you_mean(key, corpus.registry_keys["topics"], cutoff=0.8)
-        if key not in corpus.registry_keys["topics"] and close:
+        if key not in corpus.registry_keys["topics"] and close and is_slug(key):
             diags.warning(doc.span(path), f"topic '{key}' is not in topics.yml", close)
     for key, path in _keys_with_paths(value.get("related"), "related"):
-        if key not in all_slugs:
+        if key not in all_slugs and is_slug(key):
             diags.error(doc.span(path), f"unknown related brief '{key}'",
                         did_you_mean(key, all_slugs) or "use the slug: the file name without date and extension")
         elif key == slug:
@@ -547,6 +592,10 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         diags.error(doc.span(("figures", label), key=True), f"figure '{label}' is defined but never placed",
                     f"put [figure: {label}] on a line of its own in the body")
 
+    for path in [("title",), ("short_title",), ("image", "alt"), ("image", "credit")] + \
+            [("figures", label, name) for label in figure_labels for name in ("alt", "credit")]:
+        check_single_line(doc, path, diags)
+
     # citations and notes outside body and notes print literally: say so
     for key in ("summary", "disclaimer", "title"):
         if isinstance(value.get(key), str):
@@ -558,6 +607,20 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
     if brief is None or diags.error_count > errors_before:
         return None
     return BriefSource(doc.file, slug, doc, brief, body_scan, note_scans, bib_keys)
+
+
+def check_single_line(doc: LocatedDocument, path: tuple, diags: Diagnostics) -> None:
+    """A field printed on one line (a title, a credit, a name) must not hold a line break: it would
+    end the line in the page's head, its feeds and its PDF. A final line break (`key: >`) is fine."""
+    value = doc.value
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str):
+        return
+    at = value.rstrip("\n").find("\n")
+    if at >= 0 and path not in doc.bad_paths:
+        diags.error(doc.text_span(path, at), f"'{'.'.join(map(str, path))}' must be a single line",
+                    "join the lines: a block written with | keeps its line breaks")
 
 
 def _keys_with_paths(value, field: str) -> list[tuple[str, tuple]]:

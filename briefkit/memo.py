@@ -5,7 +5,13 @@ from. The build context (engine code, mkdocs.yml, templates, registries, bibliog
 build date, drafts or not) goes into every key; a change there starts from scratch. Within one
 context, a brief file is parsed only when its bytes changed, and a page is rendered only when its
 key changed or its file on disk is not the one written. The memo is a cache: deleting `.cache/`
-only makes the next build slower.
+only makes the next build slower, and a memo that cannot be read whole is ignored, never fatal.
+
+Bibliography files named by briefs (`bibliography: [extra.txt]`, any name under briefs/) are part
+of the context too, but their names are only known once the briefs are read, which is after the memo
+is needed. So the memo records the digest of every such file its cards name, and a memo whose files
+changed (or are gone) is not used (see Memo.load): one rule for every bibliography file, whatever
+its name, and no key of any output has to know about them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path
 from .config import Config
 from .load import KnownBrief
 
-FORMAT = 1
+FORMAT = 2
 _SMALL = 1 << 20  # files up to this size are keyed by content, larger ones (fonts) by size and time
 
 
@@ -65,6 +71,29 @@ class PageRecord:
     mtime_ns: int
 
 
+def _bibliography_digests(config: Config, names) -> dict[str, str | None]:
+    """The digest of each bibliography file named by a brief (relative to briefs/); None when it is
+    missing, unreadable or outside briefs/ (then the brief is an error, and any change shows)."""
+    base = config.briefs_path.resolve()
+    out: dict[str, str | None] = {}
+    for name in sorted(set(names)):
+        path = (config.briefs_path / name).resolve()
+        try:
+            inside = base in path.parents
+            out[name] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if inside else None
+        except (OSError, ValueError):
+            out[name] = None
+    return out
+
+
+def _well_formed(memo) -> bool:
+    """A memo of this FORMAT with fields of the right kind (a pickle from another version of the
+    engine can unpickle into a Memo that lacks fields or holds others)."""
+    kinds = {"key": str, "known": dict, "pages": dict, "pdfs": dict, "bibs": dict, "feed_entries": dict,
+             "bibliographies": dict, "related": (tuple, type(None)), "written": (set, type(None))}
+    return isinstance(memo, Memo) and all(isinstance(getattr(memo, name, None), kind) for name, kind in kinds.items())
+
+
 @dataclass
 class Memo:
     key: str
@@ -75,6 +104,8 @@ class Memo:
     bibs: dict[str, tuple[str, list]] = field(default_factory=dict)  # .bib file → (digest, entries)
     feed_entries: dict[str, tuple[str, object]] = field(default_factory=dict)  # slug → (key, FeedEntry)
     written: set[str] | None = None  # every page in the pages folder after the last build
+    # bibliography file named by a brief (briefs/<name>) → its digest when the build began (see load)
+    bibliographies: dict[str, str | None] = field(default_factory=dict)
 
     @staticmethod
     def file(config: Config) -> Path:
@@ -83,14 +114,32 @@ class Memo:
 
     @classmethod
     def load(cls, config: Config, key: str) -> Memo:
+        """The last build's memo if it was made in the same context `key` and every bibliography file
+        its briefs name is unchanged; else an empty one. A file that is not a whole memo (cut short,
+        overwritten, from another version) is an empty memo too: it is a cache."""
         try:
             with cls.file(config).open("rb") as f:
                 memo = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except Exception:  # unpickling garbage can raise almost anything
             return cls(key)
-        return memo if isinstance(memo, cls) and memo.key == key else cls(key)
+        if not _well_formed(memo):
+            return cls(key)
+        try:
+            names = {name for known in memo.known.values() for name in known.card.bibliography}
+        except (AttributeError, TypeError):
+            return cls(key)
+        current = _bibliography_digests(config, names)
+        if memo.key != key or memo.bibliographies != current:
+            # kept as read now: the files' state when this build began, for the next build to compare
+            return cls(key, bibliographies=current)
+        return memo
 
     def save(self, config: Config) -> None:
+        # the bibliography files the briefs name now; one named for the first time (by a brief this
+        # build parsed) is digested now, since its content was read during this build
+        names = {name for known in self.known.values() for name in known.card.bibliography}
+        new = _bibliography_digests(config, names - self.bibliographies.keys())
+        self.bibliographies = {name: self.bibliographies.get(name, new.get(name)) for name in sorted(names)}
         path = self.file(config)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

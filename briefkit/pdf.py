@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -76,11 +77,36 @@ class PdfSettings:
 
     @functools.cached_property
     def environment_digest(self) -> str:
-        """Fonts, templates and versions: a change to any of them rebuilds every PDF."""
-        parts = [PDF_ENGINE_VERSION, typst_version(), pandoc_version(), self.paper, self.site_name,
+        """Fonts, templates, versions and what every PDF prints of the site (its name and address):
+        a change to any of them rebuilds every PDF."""
+        parts = [PDF_ENGINE_VERSION, typst_version(), pandoc_version(), self.paper, self.site_name, self.site_url,
                  _digest_files(self.fonts.glob("*.[ot]tf")), _digest_files(self.templates.glob("*")),
                  hashlib.sha256(_LUA.read_bytes()).hexdigest()]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def pdf_is_whole(path: Path) -> bool:
+    """Whether `path` is a PDF written to its end: the header, and a trailer whose `startxref` points
+    at a cross-reference section inside the file. Only the two ends are read (a build looks at
+    every cached PDF); a PDF cut short (a killed build, a full disk) or overwritten fails."""
+    try:
+        with path.open("rb") as f:
+            if f.read(5) != b"%PDF-":
+                return False
+            size = f.seek(0, os.SEEK_END)
+            f.seek(max(0, size - 1024))
+            tail = f.read()
+            match = _TRAILER.search(tail)
+            if match is None or not 0 < int(match.group(1)) < size:
+                return False
+            f.seek(int(match.group(1)))
+            return _XREF.match(f.read(32)) is not None
+    except (OSError, ValueError):
+        return False
+
+
+_TRAILER = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_XREF = re.compile(rb"xref\s|\d+\s+\d+\s+obj\b")  # a table, or a cross-reference stream object
 
 
 def pdf_path(rb: ResolvedBrief) -> str:
@@ -103,6 +129,9 @@ class PdfBuilder:
         images += [f.file for f in brief.figures.values()]
         parts = {
             "environment": self.settings.environment_digest,
+            # the slug comes from the file name, not its content: a renamed brief prints its new address
+            "slug": rb.slug,
+            "page": rb.page_path,
             "brief": (self.config.root / rb.source.file).read_text(encoding="utf-8"),
             "notes": [[n.template, list(n.citations)] for n in rb.notes],
             "authors": [self.corpus.authors[a].model_dump() for a in brief.authors],
@@ -217,7 +246,7 @@ class PdfBuilder:
         """The PDF of every brief in `briefs`, from the cache or built now. Missing glyphs are errors."""
         self.settings.cache.mkdir(parents=True, exist_ok=True)
         targets = {rb.slug: self.settings.cache / f"{self.digest(rb)}.pdf" for rb in briefs}
-        todo = [rb for rb in briefs if not targets[rb.slug].exists()]
+        todo = [rb for rb in briefs if not pdf_is_whole(targets[rb.slug])]  # a damaged one is made again
         if todo:
             self.check_glyphs(todo)
             converted = self.convert(todo)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 
+import fontTools
 from fontTools import subset
 
 # Hangul jamo, CJK symbols and punctuation, compatibility jamo, jamo extended A, syllables, jamo
@@ -24,6 +26,7 @@ CSS_UNICODE_RANGE = ", ".join(f"U+{a:04X}-{b:04X}" for a, b in RANGES)
 _IN_RANGE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in RANGES) + "]")
 
 IDEOGRAPHIC_SPACE = 0x3000
+SUBSET_VERSION = "1"  # part of the cache key: change it with the options of subset_woff2
 SOURCE = Path("webfonts") / "BriefsGothic-Regular.ttf"  # under the templates folder
 TARGET = Path("assets") / "fonts" / "briefs-gothic.woff2"  # under the site folder
 
@@ -57,17 +60,30 @@ def subset_woff2(source: Path, chars: set[str]) -> bytes:
     return out.getvalue()
 
 
+def _cached_woff2(path: Path) -> bytes | None:
+    """The bytes of a cached WOFF2 file, or None when it is missing or not whole: a WOFF2 header
+    (signature wOF2, flavor, then the length of the whole file) that gives this file's size."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 48 or data[:4] != b"wOF2" or int.from_bytes(data[8:12], "big") != len(data):
+        return None
+    return data
+
+
 def write_web_font(chars: set[str], source: Path, site_dir: Path, cache_dir: Path) -> Path:
     """Write the subset for `chars` into the site (always, so that a reader typing Korean in the
     search box never asks for a missing file), reusing the cached subset for the same input."""
-    key = hashlib.sha256(source.read_bytes() + "".join(sorted(chars)).encode("utf-8")).hexdigest()[:32]
+    # fontTools makes the bytes: another version may make others (the options are in SUBSET_VERSION)
+    made_by = f"{SUBSET_VERSION}\0{fontTools.version}\0".encode()
+    key = hashlib.sha256(made_by + source.read_bytes() + "".join(sorted(chars)).encode("utf-8")).hexdigest()[:32]
     cached = cache_dir / "webfonts" / f"{key}.woff2"
-    if cached.is_file():
-        data = cached.read_bytes()
-    else:
+    data = _cached_woff2(cached)
+    if data is None:  # not cached, or not a whole WOFF2 file: made again
         data = subset_woff2(source, chars)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
+        partial = cached.with_suffix(f".{os.getpid()}.part")  # a killed build leaves no half file under the name
         partial.write_bytes(data)
         partial.replace(cached)
     target = site_dir / TARGET

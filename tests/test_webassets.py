@@ -87,9 +87,13 @@ def test_web_font_is_written_into_the_site_and_reused_from_the_cache(tmp_path):
     assert first == tmp_path / "site" / TARGET
     cached = list((cache / "webfonts").glob("*.woff2"))
     assert len(cached) == 1
-    cached[0].write_bytes(b"wOF2 from the cache")  # the next build copies the cached bytes
+    other = subset_woff2(FONT, set("다른"))  # a whole font, told apart from the one it replaces
+    cached[0].write_bytes(other)  # the next build copies the cached bytes
     write_web_font(set("바랍니다"), FONT, tmp_path / "site2", cache)
-    assert (tmp_path / "site2" / TARGET).read_bytes() == b"wOF2 from the cache"
+    assert (tmp_path / "site2" / TARGET).read_bytes() == other
+    cached[0].write_bytes(b"wOF2 cut short")  # not a whole font: made again, never published
+    write_web_font(set("바랍니다"), FONT, tmp_path / "site3", cache)
+    assert (tmp_path / "site3" / TARGET).read_bytes() == first.read_bytes()
     write_web_font(set("다른"), FONT, tmp_path / "site3", cache)  # other characters, another subset
     assert cmap_of((tmp_path / "site3" / TARGET).read_bytes()) == set("다른")
 
