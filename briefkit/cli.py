@@ -29,6 +29,7 @@ from .diagnostics import EditorError
 from .faults import QUIET_OS_ERRORS, check_collection_output, check_port, port_error, reported
 from .generate import Generation, check, generate
 from .lock import project_lock, timeout_from_environment
+from .names import slug_problem
 from .publish import discard, staging_dir, swap_in
 
 ROOT = Path.cwd()
@@ -362,6 +363,9 @@ def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: s
         sys.exit(1)
     day = (date_.date() if date_ else dt.date.today())
     slug = slug or slugify(title)
+    if problem := slug_problem(slug, "slug"):
+        click.echo(f"error: the {problem[0]} ({problem[1]}); nothing was written", err=True)
+        sys.exit(1)
     path = config.briefs_path / f"{day.isoformat()}-{slug}.yml"
     if path.exists():
         click.echo(f"error: {path.relative_to(config.root)} already exists; nothing was written", err=True)

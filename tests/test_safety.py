@@ -196,3 +196,16 @@ def test_no_file_outside_site_is_written_by_a_build(tmp_path, shared_cache):
     allowed = ("site/", ".build/", "pdf/")
     assert all(rel.startswith(allowed) or rel == ".briefkit.lock" or "__pycache__" in rel for rel in touched), \
         sorted(rel for rel in touched if not rel.startswith(allowed))[:10]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--slug", "../../README"], "slug '../../README' is not a valid key"),
+    (["--slug", "index"], "slug 'index' is a reserved name"),
+    ([], "slug 'index' is a reserved name"),  # the title "Index" gives the slug index
+])
+def test_new_refuses_a_slug_that_is_not_one(project, args, message):
+    before = project_digest(project.root)
+    result = project.run("new", "Index", "--author", "jordan-park", *args)
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert project_digest(project.root) == before
