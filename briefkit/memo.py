@@ -143,8 +143,12 @@ class Memo:
         path = self.file(config)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with tmp.open("wb") as f:
+                pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk leaves no half memo behind (the error goes on)
+            raise
         tmp.replace(path)
 
     def page_is_current(self, folder: str, rel: str, key: str) -> bool:
