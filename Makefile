@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check bench bench-large lint clean browser
+.PHONY: site test serve check bench bench-large lint clean browser bench-hostile
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/citations.py
 	$(PY) benchmarks/pdfs.py
+	$(PY) benchmarks/hostile.py
 
 # 100, 1,000 and 10,000 briefs in one run, with a profile of the 10,000 cold build (about 45 minutes)
 bench-large: $(STAMP)
@@ -51,3 +52,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf site .build .cache .site-tmp-* .site-old-* test-artifacts
+
+# Hostile inputs under the 2 MB file limit (1 MB bodies, 20,000 notes, a PNG bomb, SVG scripts, …) and the
+# worst briefs within the limits of briefkit/limits.py: each must end in seconds, refused or built (a few minutes)
+bench-hostile: $(STAMP)
+	$(PY) benchmarks/hostile.py

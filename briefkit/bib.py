@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,12 +92,34 @@ def read_bib(path: Path, display: str, diags: Diagnostics) -> list[BibEntry]:
     entries = []
     for entry in library.entries:
         line = entry.start_line + 1
+        problem = key_problem(entry.key)
+        if problem:
+            diags.error(Span(display, line, 1), problem, KEY_HINT)
         if entry.entry_type.lower() not in KNOWN_TYPES:
             diags.error(Span(display, line, 1), f"unknown entry type '@{entry.entry_type}' for '{entry.key}'",
                         "use a BibLaTeX type such as @article, @book, @online or @report")
         entries.append(BibEntry(entry.key, entry.entry_type.lower(), display, line,
                                 {f.key.lower(): str(f.value) for f in entry.fields}))
     return entries
+
+
+# What pandoc's BibTeX reader takes in a key besides letters and digits (any script): every entry
+# goes through it (csl_items), cited or not, so a key it cannot read stops the build.
+KEY_PUNCTUATION = frozenset(".:;?!`'()/*@_+=-[]&$")
+KEY_HINT = "a key is letters, digits and . : ; ? ! ` ' ( ) / * @ _ + = - [ ] & $, e.g. lee2024nucleartest"
+
+
+def key_problem(key: str) -> str | None:
+    """Why pandoc cannot read `key` as an entry key, or None."""
+    if not key:
+        return "entry has an empty key"
+    bad = next((ch for ch in key if not (ch.isalnum() or ch in KEY_PUNCTUATION)), None)
+    if bad is None:
+        return None
+    names = {" ": "a space", "\t": "a tab", "\u00a0": "a no-break space"}
+    visible = bad.isprintable() and unicodedata.category(bad)[0] not in "MZ"
+    shown = names.get(bad) or (f"the character '{bad}'" if visible else f"the character U+{ord(bad):04X}")
+    return f"entry key '{key}' has {shown}, which pandoc cannot read in a key"
 
 
 def _entry_key(raw: str) -> str:

@@ -18,6 +18,7 @@ from .bib import BibEntry, Bibliography, csl_items, missing_fields, read_bib
 from .cards import Card, card_of
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
+from .limits import check_limits
 from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .names import is_slug, slug_problem
 from .notes import Scan, scan
@@ -488,6 +489,10 @@ def _check_author_photos(config: Config, corpus: Corpus, doc: LocatedDocument, d
         if author.photo and not ((p := _inside_briefs(config, author.photo)) and p.is_file()):
             diags.error(doc.span((key, "photo")), f"photo '{author.photo}' of author '{key}' not found",
                         "paths are relative to briefs/")
+        elif author.photo:
+            from .images import report_image
+
+            report_image(p, doc.span((key, "photo")), diags)
 
 
 def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str, all_slugs: set[str],
@@ -501,6 +506,9 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                     "each line looks like 'title: …'")
         return None
     errors_before = diags.error_count
+    # sizes, counts and nesting first: nothing else (the model, the scanners) runs on a brief past them
+    if not check_limits(doc, value, diags, config.briefs_path):
+        return None
     notes = value.get("notes")
     if isinstance(notes, dict):
         for label, text in notes.items():
@@ -647,6 +655,10 @@ def _check_image_file(config: Config, doc: LocatedDocument, path: tuple, image: 
         close = did_you_mean(target.name, candidates, cutoff=0.75)
         hint = f"did you mean '{candidates[close.split(chr(39))[1]]}'?" if close else "paths are relative to briefs/"
         diags.error(doc.span(path + ("file",)), f"image file '{name}' not found", hint)
+    else:
+        from .images import report_image
+
+        report_image(target, doc.span(path + ("file",)), diags)
 
 
 def _report_scan(doc: LocatedDocument, path: tuple, s: Scan, diags: Diagnostics) -> None:
@@ -664,10 +676,13 @@ def _no_refs(doc: LocatedDocument, path: tuple, text: str, diags: Diagnostics) -
 
 
 def _still_valid(config: Config, card: Card, all_slugs: set[str]) -> bool:
-    """A known card stands only while what its checks looked at outside its file is unchanged."""
+    """A known card stands only while what its checks looked at outside its file is unchanged (an
+    image that changed is checked again: images.image_ok remembers files by size and time)."""
+    from .images import image_ok
+
     folder = str(config.briefs_path)
     return all(r in all_slugs for r in card.brief.related) and \
-        all(os.path.isfile(f"{folder}/{f}") for f in card.images)
+        all(os.path.isfile(f"{folder}/{f}") and image_ok(Path(f"{folder}/{f}")) for f in card.images)
 
 
 def _read_bib_once(path: Path, display: str, diags: Diagnostics,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from .limits import MAX_FIGURES, MAX_TOPICS  # the figures' limit is checked there first, with the others
 from .names import MAX_SLUG_LENGTH, RESERVED, SLUG_PATTERN
 
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -27,10 +28,8 @@ SLUG_FIELDS = ("series", "authors", "topics", "related")
 # How many entries a list may have: far above what a brief needs, low enough that no page, feed or
 # listing can be made to grow without bound by one file (2,000 topics once wrote a 349 MB site).
 MAX_AUTHORS = 30
-MAX_TOPICS = 20
 MAX_RELATED = 20
 MAX_TAKEAWAYS = 20
-MAX_FIGURES = 100
 MAX_BIBLIOGRAPHIES = 20
 
 
