@@ -1,12 +1,10 @@
 #!/usr/bin/env python3
-"""Build the site of briefs: `python build.py [check|serve|new]` (see `python build.py --help`)."""
+"""Build the site of briefs: `python build.py [check|serve|new|pdf]` (see `python build.py --help`).
 
-import os
-import sys
+The same as the `briefkit` command the Makefile installs (`pip install -e .`).
+"""
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from briefkit.cli import main  # noqa: E402
+from briefkit.cli import main
 
 if __name__ == "__main__":
     main()

@@ -30,23 +30,13 @@ from .faults import QUIET_OS_ERRORS, check_collection_output, check_port, port_e
 from .generate import Generation, check, generate
 from .lock import project_lock, timeout_from_environment
 from .names import slug_problem
-from .publish import discard, staging_dir, swap_in
+from .pipeline import publish
+from .publish import site_folder
+from .site_engine import ENGINES, SiteEngineError, quiet
+from .theme_patches import ThemePatchError
 
 ROOT = Path.cwd()
 MKDOCS_FILE = "mkdocs.yml"
-
-
-def _quiet_mkdocs(level: int = logging.WARNING) -> None:
-    """Silence the MkDocs 2.0 banners; show MkDocs' own messages from `level` up."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
-    log = logging.getLogger("mkdocs")
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.propagate = False
-    log.setLevel(level)
 
 
 def _config() -> Config:
@@ -98,7 +88,7 @@ def build(no_wait: bool = False) -> None:
     config = _config()
     with _one_build_at_a_time(config, no_wait):
         try:
-            generation = generate(config, progress=True, defer=True)
+            generation = generate(config, progress=True)
         except EditorError as exc:
             _fail(exc)
         if generation.warnings.items:
@@ -107,63 +97,41 @@ def build(no_wait: bool = False) -> None:
     click.echo(f"Built {len(generation.cards)} briefs into site/.", err=True)
 
 
-def _source_date_epoch(generation: Generation) -> str:
-    dates = [d for c in generation.cards for d in (c.brief.date, c.brief.updated) if d]
-    newest = max(dates) if dates else dt.date(2000, 1, 1)
-    return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp()))
-
-
 def publish_site(config: Config, generation: Generation, site_dir: str = "site") -> None:
-    """Run MkDocs into a temporary folder next to site/ and swap it in only when it succeeded."""
-    _quiet_mkdocs()
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config as mkdocs_config
-    from mkdocs.exceptions import MkDocsException
-
-    from . import mkdocs_glue
-
-    # Reproducible output: dates MkDocs writes (sitemap, gzip headers) come from the briefs.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(generation))
+    """The site engine, the extras and the atomic swap (pipeline.publish), with their failures said once."""
+    quiet()
     target = config.root / site_dir
-    tmp = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
-    cfg = mkdocs_config(str(config.root / MKDOCS_FILE), site_dir=str(tmp))
-    cfg.plugins.on_startup(command="build", dirty=False)
-    mkdocs_glue.use_generation(generation)
-    handlers = logging.getLogger("mkdocs").handlers
+    handlers = [h for name in ENGINES for h in logging.getLogger(name).handlers]
     for handler in handlers:
         handler.addFilter(QUIET_OS_ERRORS)  # a full disk is reported once, by the contract line
     try:
-        try:
-            mkdocs_build(cfg)
-        finally:
-            cfg.plugins.on_shutdown()
-        swap_in(tmp, target)
-    except MkDocsException as exc:
-        discard(tmp)
-        if mkdocs_glue.editor_error() is not None:  # found while MkDocs was running (deferred pages)
-            _fail(mkdocs_glue.editor_error())
-        click.echo(f"error: the site engine failed: {exc.format_message()}; nothing was published.", err=True)
+        publish(config, generation, target)
+    except EditorError as exc:
+        _fail(exc)
+    except (SiteEngineError, ThemePatchError) as exc:
+        click.echo(f"error: the site engine failed: {exc}; nothing was published.", err=True)
         sys.exit(1)
     except OSError as exc:
-        discard(tmp)
         for name in ("filename", "filename2"):  # editors know site/, not the staging folder
             if getattr(exc, name) is not None:
-                setattr(exc, name, _as_published(os.fsdecode(getattr(exc, name)), tmp, target))
-        raise
-    except BaseException:
-        discard(tmp)
+                setattr(exc, name, _as_published(os.fsdecode(getattr(exc, name)), site_folder(target).parent,
+                                                 target))
         raise
     finally:
         for handler in handlers:
             handler.removeFilter(QUIET_OS_ERRORS)
 
 
-def _as_published(path: str, staging: Path, target: Path) -> str:
-    """A path in the staging folder as the path it would have had in site/."""
+def _as_published(path: str, staging_parent: Path, target: Path) -> str:
+    """A path in a staging folder (.site-tmp-*) as the path it would have had in site/."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(target / Path(os.path.abspath(path)).relative_to(os.path.abspath(staging)))
+        inside = absolute.relative_to(os.path.abspath(staging_parent))
     except ValueError:
         return path
+    if inside.parts and inside.parts[0].startswith(".site-"):
+        return str(target.joinpath(*inside.parts[1:]))
+    return path
 
 
 @main.command(name="check")
@@ -179,34 +147,24 @@ def check_command() -> None:
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the preview shows drafts: keep it on this machine unless you mean it).")
 @click.option("--drafts", is_flag=True, help="Also show drafts and scheduled briefs, with a banner.")
-@_no_wait_option
 @_faults
-def serve(port: int, drafts: bool, no_wait: bool = False) -> None:
-    """Preview the site with live reload when a brief, the .bib, a registry or a template changes."""
-    check_port(port)  # a busy port is said at once, not after the first build
-    _quiet_mkdocs(logging.INFO)
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    from . import mkdocs_glue
+def serve(port: int, host: str, drafts: bool) -> None:
+    """Preview the site; it rebuilds when a brief, the .bib, a registry, a template or docs/ changes."""
+    check_port(port, host)  # a busy port is said at once, not after the first build
+    from .serve import serve as run_preview
 
     config = _config()
     # The lock is held for each build only, not while the preview waits for changes: editors run
-    # `python build.py` while a preview is open. The first build is here; every build MkDocs runs
-    # then (the first one and each rebuild) takes it in mkdocs_glue.on_pre_build and lets it go in
-    # on_post_build or on_build_error, waiting for a running `python build.py` to finish.
-    with _one_build_at_a_time(config, no_wait):
-        try:
-            generate(config, drafts=drafts)  # fail early, with the editor's errors, before starting the server
-        except EditorError as exc:
-            _fail(exc)
-    mkdocs_glue.show_drafts(drafts)
+    # `python build.py` while a preview is open (serve.Preview.rebuild takes it).
     try:
-        mkdocs_serve(str(config.root / MKDOCS_FILE), dev_addr=f"127.0.0.1:{port}", livereload=True)
+        run_preview(config, port, drafts, host)
     except OSError as exc:
         if exc.filename is None and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            port_error(exc, port)  # taken between the check and MkDocs' start
+            port_error(exc, port)  # taken between the check and the server's start
         raise
 
 

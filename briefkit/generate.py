@@ -1,7 +1,9 @@
-"""The whole generation step: load and check, format notes, render pages, write what changed.
+"""The engine's build: load and check, format notes, make every output, write what changed.
 
-Nothing is written unless there are zero errors. The output is a folder of Markdown pages plus the
-list of editors' assets (images) any site engine can publish; see mkdocs_glue for MkDocs.
+Nothing is written unless there are zero errors. The output is the site engine's whole input, in the
+pages folder: finished pages (finish.py), feeds and reference files, and links to the hand-written
+pages of docs/, to editors' images and to the PDFs. Any site engine that builds a folder of Markdown
+pages with the theme can publish it (site_engine.py runs MkDocs).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, feed_entry, feed_page
+from .finish import FinishedPage, finish_page, record_of_file
 from .listings import Listing, build_listings
 from .load import Corpus, KnownBrief, load_corpus
 from .memo import Memo, context_key, digest
 from .model import brief_json_schema
 from .outputs import UnsafeOutputPath, output_path, read_manifest, write_manifest
 from .pdf import PdfBuilder, pdf_is_whole, pdf_path
-from .producer import BIB, FEED_ENTRY, PAGE, RIS, Producer, Request, Task
+from .records import Record, RecordStore
 from .related import related_briefs
 from .render import Renderer
 from .resolve import ResolvedBrief, resolve
@@ -35,14 +38,13 @@ LATEST_MARKER = "<!-- latest-briefs -->"
 
 
 class PageSet(Mapping[str, str]):
-    """Every page of the site: rendered now, or unchanged since the last build and read from disk."""
+    """Every generated file of the site: made now, or unchanged since the last build and read from disk."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.rendered: dict[str, str] = {}  # until written (see release)
-        self.made: set[str] = set()  # rendered in this build
+        self.made: set[str] = set()  # made in this build
         self.kept: set[str] = set()
-        self.deferred: dict[str, object] = {}  # rendered once their briefs are formatted (Generation.produce)
 
     def __getitem__(self, rel: str) -> str:
         if rel in self.rendered:
@@ -52,83 +54,35 @@ class PageSet(Mapping[str, str]):
         raise KeyError(rel)
 
     def release(self) -> None:
-        """The rendered pages are written: read them back from disk when asked, as 10,000 of them add up."""
+        """The pages are written: read them back from disk when asked, as 10,000 of them add up."""
         self.made.update(self.rendered)
         self.kept.update(self.rendered)
         self.rendered.clear()
 
     def __iter__(self):
-        return iter(sorted(self.rendered.keys() | self.kept | self.deferred.keys()))
+        return iter(sorted(self.rendered.keys() | self.kept))
 
     def __len__(self) -> int:
-        return len(self.rendered.keys() | self.kept | self.deferred.keys())
+        return len(self.rendered.keys() | self.kept)
 
     def __contains__(self, rel) -> bool:
-        return rel in self.rendered or rel in self.kept or rel in self.deferred
-
+        return rel in self.rendered or rel in self.kept
 
 
 @dataclass
 class Generation:
+    """What the engine made for the site engine: a folder of finished pages and links (config.pages_path)."""
+
     config: Config
     corpus: Corpus
     cards: list[Card]  # published (or previewed) briefs, newest first
-    pages: PageSet  # path relative to the pages folder → content
-    assets: list[str]  # files under briefs/ to publish at the same relative path
-    latest_markdown: str  # the home page's list of latest briefs
+    pages: PageSet  # generated files by path in the pages folder
+    assets: list[str]  # files under briefs/ published at the same relative path
     warnings: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # files of the pages folder written or deleted
+    records: dict[str, Record] = field(default_factory=dict)  # finished page → its search record, characters
     materialize: Callable[[list[Card]], dict[str, ResolvedBrief]] | None = None
-    _memo: Memo | None = None
-    _write: bool = True
-    _todo: list = field(default_factory=list)
-    _producer: Producer | None = None
-
-    def produce(self, rel: str) -> str:
-        """A page that the producer process makes (see generate's defer)."""
-        todo = self.pages.deferred.pop(rel, None)
-        if todo is None:
-            return self.pages[rel]
-        try:
-            if todo.tasks and todo.tasks[0].kind == FEED_ENTRY:
-                for task in todo.tasks:
-                    entry = self._producer.result(task.key, keep=True)
-                    card = next(c for c in todo.needs if c.slug == task.slug)
-                    self._memo.feed_entries[card.slug] = (feed_entry_key(self._memo, card), entry)
-                content = todo.render({})
-            else:
-                content = self._producer.result(rel)
-        except BaseException:
-            self._producer.close()
-            raise
-        if write_page(output_path(self.config.pages_path, rel), content):
-            self.changed.append(rel)
-        self.pages.made.add(rel)
-        self.pages.kept.add(rel)  # on disk now: 10,000 pages are not kept in memory too
-        return content
-
-    def abandon(self) -> None:
-        """Stop the producer process of a build that failed."""
-        if self._producer is not None:
-            self._producer.close()
-
-    def complete(self) -> None:
-        """Produce what is left, then remember this build for the next one."""
-        for rel in list(self.pages.deferred):
-            self.produce(rel)
-        if self._producer is not None:
-            self._producer.close()
-        memo = self._memo
-        if self._write:
-            folder = self.config.pages_path
-            for t in self._todo:
-                memo.record_page(folder, t.rel, t.key)
-            memo.pages = {rel: r for rel, r in memo.pages.items() if rel in self.pages}
-            memo.written = set(self.pages)
-        visible = {c.slug for c in self.cards}
-        memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in visible}
-        memo.save(self.config)
 
     @property
     def briefs(self) -> list[ResolvedBrief]:
@@ -159,32 +113,31 @@ def status_of(brief, day: dt.date) -> str:
 
 @dataclass
 class _Todo:
-    """A page to render: its key, the briefs it needs in full, and how to render it from them."""
+    """A file to make: its key, the briefs it needs in full, and how to render it from them."""
 
     rel: str
     key: str
     needs: tuple[Card, ...]
-    render: Callable[[dict[str, ResolvedBrief]], str]
-    tasks: tuple[Task, ...] = ()
+    render: Callable[[dict[str, ResolvedBrief]], str | FeedEntry]
+
+
+FEED_ENTRY_PREFIX = "feed-entry:"  # a _Todo whose result is a brief's feed entry, not a file
+BATCH = 400  # briefs formatted at once: pandoc runs in batches, and memory stays bounded at 10,000 briefs
 
 
 def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
-             pdfs: set[str] | None = None, every_pdf: bool = False, defer: bool = False) -> Generation:
-    """Everything the site needs. With drafts=True (preview), drafts and scheduled briefs are included.
+             pdfs: set[str] | None = None, every_pdf: bool = False) -> Generation:
+    """Every generated file of the site. With drafts=True (preview), drafts and scheduled briefs are included.
 
     PDFs are built for every brief when the site has them (or with every_pdf), or only for the
     slugs in `pdfs` if given. Only outputs whose inputs changed since the last build are made again.
-
-    With defer=True (and no PDFs), pages that need formatted notes are made by a producer process
-    while the site engine works: the engine takes each with `produce` when it reads it, and calls
-    `complete` before it copies files. MkDocs (one core) then overlaps with pandoc and rendering.
+    The pages folder then holds the site engine's whole input: finished pages, links to the
+    hand-written pages of docs/, to editors' images and to the PDFs.
     """
     day = today()
     memo = Memo.load(config, context_key(config, day, drafts))
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
-    producing = defer and write and not pdf_wanted
-    # a producer process loads the full briefs it needs: here, cards are enough
-    corpus, diags = check(config, memo.known, memo.bibs, keep_sources=not producing)
+    corpus, diags = check(config, memo.known, memo.bibs)
     if diags.has_errors:
         raise EditorError(diags)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
@@ -208,18 +161,23 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
             resolved.update((rb.slug, rb) for rb in done)
         return {c.slug: resolved[c.slug] for c in cards}
 
+    def forget(cards) -> None:
+        for card in cards:
+            resolved.pop(card.slug, None)
+
     pages = PageSet(config.pages_path)
     folder = str(config.pages_path)
     todo: list[_Todo] = []
+    records = RecordStore(config)
+    kept_keys: dict[str, str] = {}
 
-    def want(rel: str, key: str, needs: tuple[Card, ...], tasks: tuple[Task, ...], render: Callable[..., str],
-             *args) -> None:
-        """Keep the page from the last build if its key is unchanged, else render it: render(full briefs, *args).
-        `tasks` are what a producer process does instead when rendering is deferred."""
+    def want(rel: str, key: str, needs: tuple[Card, ...], render: Callable[..., str], *args) -> None:
+        """Keep the file from the last build if its key is unchanged, else make it: render(full briefs, *args)."""
         if write and memo.page_is_current(folder, rel, key):
             pages.kept.add(rel)
+            kept_keys[rel] = key
         else:
-            todo.append(_Todo(rel, key, needs, functools.partial(render, *args), tasks))
+            todo.append(_Todo(rel, key, needs, functools.partial(render, *args)))
 
     def brief_page(card: Card, near: list[Card], full: dict[str, ResolvedBrief]) -> str:
         return renderer.brief_page(full[card.slug], near)
@@ -231,32 +189,21 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     def listing_page(listing: Listing, number: int, chunk, count: int, _full) -> str:
         return renderer.listing_page(listing, number, chunk, count)
 
-    def feed_entry_of(card: Card, full: dict[str, ResolvedBrief]) -> FeedEntry:
-        """A brief's feed entry (its full text as HTML), made again only when its file, name or date changed."""
-        key = feed_entry_key(memo, card)
-        known = memo.feed_entries.get(card.slug)
-        if known is None or known[0] != key:
-            known = memo.feed_entries[card.slug] = (key, feed_entry(full[card.slug], renderer, config.site_url))
-        return known[1]
-
-    def feed(listing: Listing, rel: str, full: dict[str, ResolvedBrief]) -> str:
-        items = [feed_entry_of(c, full) for c in listing.briefs[: config.feed_size]]
-        return feed_page(listing, rel, items, renderer, config.site_url, config.site_name)
+    def entry_of(card: Card, full: dict[str, ResolvedBrief]) -> FeedEntry:
+        return feed_entry(full[card.slug], renderer, config.site_url)
 
     assets: set[str] = set()
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
         key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near])
-        want(card.page_path, key, (card,), (Task(PAGE, card.slug, card.page_path, related[card.slug]),),
-             brief_page, card, near)
+        want(card.page_path, key, (card,), brief_page, card, near)
         own = card.page_path.removesuffix(".md") + "/" + card.slug
-        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), (Task(BIB, card.slug, own + ".bib"),),
-             own_reference, card, bibtex)
-        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), (Task(RIS, card.slug, own + ".ris"),),
-             own_reference, card, ris)
+        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), own_reference, card, bibtex)
+        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), own_reference, card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
     listings = build_listings(corpus, visible)
+    feeds: list[tuple[str, str, Listing]] = []
     latest = ""
     for listing in listings:
         chunks = listing.pages(config.page_size)
@@ -267,51 +214,128 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
             rel = listing.page_path(number)
             key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
                          [(c.shown, status[c.slug]) for c in chunk])
-            want(rel, key, (), (), listing_page, listing, number, chunk, len(chunks))
+            want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
         if listing.feed:
-            entries = listing.briefs[: config.feed_size]
             # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
             key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
-                         [(c.digest, c.slug, c.url, status[c.slug]) for c in entries])
-            entry_key = {c.slug: feed_entry_key(memo, c) for c in entries}
-            needs = tuple(c for c in entries if memo.feed_entries.get(c.slug, ("",))[0] != entry_key[c.slug])
-            tasks = tuple(Task(FEED_ENTRY, c.slug, c.slug) for c in needs)
+                         [(c.digest, c.slug, c.url, status[c.slug]) for c in listing.briefs[: config.feed_size]])
             for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
-                want(rel, key, needs, tasks, feed, listing, rel)
-    pages.rendered.update(index_pages(renderer, corpus, listings))
-    pages.rendered["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
-                                                            ensure_ascii=False) + "\n"
-
-    deferred = [t for t in todo if t.needs] if producing else []
-    for t in todo:
-        if not (deferred and t.needs):
-            pages.rendered[t.rel] = t.render(materialize(list(t.needs)))
-    producer = None
-    if deferred:
-        # in the order the site engine reads them: pages (sorted), then the files it copies
-        ordered = sorted(deferred, key=lambda t: (not t.rel.endswith(".md"), t.rel))
-        # ... and each brief's other files (.bib, .ris, feed entry) right after its page, so that they
-        # are ready when the engine copies files, instead of being made while it waits
-        by_slug: dict[str, list[Task]] = {}
-        for task in dict.fromkeys(task for t in ordered for task in t.tasks):
-            by_slug.setdefault(task.slug, []).append(task)
-        tasks = tuple(task for group in by_slug.values() for task in group)
-        producer = Producer(Request(str(config.root), config.mkdocs_file, memo.known, status, tasks,
-                                    workers=max(1, (os.cpu_count() or 2) - 1)))
-        pages.deferred.update((t.rel, t) for t in deferred)
+                feeds.append((rel, key, listing))
+    # the feed entries the feeds of this build show that are not known from an earlier one
+    shown = {c.slug: c for _, _, listing in feeds for c in listing.briefs[: config.feed_size]}
+    for slug, card in sorted(shown.items()):
+        if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, card):
+            todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, card), (card,),
+                              functools.partial(entry_of, card)))
+    memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in shown}
 
     files: dict[str, Path] = {}
     if pdf_wanted:
         chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
         files.update(_pdfs(config, corpus, renderer, memo, chosen, materialize, progress))
-    generation = Generation(config, corpus, visible, pages, sorted(assets), latest, diags, files=files,
-                            materialize=materialize, _memo=memo, _write=write, _todo=todo, _producer=producer)
+
+    made = _make(todo, materialize, forget)
+    for rel, key in ((t.rel, t.key) for t in todo if t.rel.startswith(FEED_ENTRY_PREFIX)):
+        memo.feed_entries[rel.removeprefix(FEED_ENTRY_PREFIX)] = (key, made.pop(rel))
+
+    def feed(listing: Listing, rel: str, _full) -> str:
+        items = [memo.feed_entries[c.slug][1] for c in listing.briefs[: config.feed_size]]
+        return feed_page(listing, rel, items, renderer, config.site_url, config.site_name)
+
+    feed_todo: list[_Todo] = []
+    for rel, key, listing in feeds:
+        before = len(todo)
+        want(rel, key, (), feed, listing, rel)
+        feed_todo += todo[before:]
+    made.update((t.rel, t.render({})) for t in feed_todo)
+    todo = [t for t in todo if not t.rel.startswith(FEED_ENTRY_PREFIX)] + feed_todo
+
+    generation = Generation(config, corpus, visible, pages, sorted(assets), diags, files=files,
+                            materialize=materialize)
+    for t in todo:
+        content = made[t.rel]
+        if isinstance(content, FinishedPage):
+            generation.records[t.rel] = (content.record, content.chars)
+            if write:
+                records.put(t.rel, t.key, content)
+            content = content.text
+        pages.rendered[t.rel] = content
+    for rel, content in fixed_pages(config, renderer, corpus, listings, latest).items():
+        if isinstance(content, FinishedPage):
+            generation.records[rel] = (content.record, content.chars)
+            content = content.text
+        pages.rendered[rel] = content
+    for rel in sorted(pages.kept):
+        if rel.endswith(".md"):
+            generation.records[rel] = records.get(rel, kept_keys[rel]) or record_of_file(rel, pages[rel])
     if write:
-        generation.changed = write_pages(config.pages_path, pages)
+        links = site_links(config, sorted(assets), files)
+        generation.changed = write_pages(config.pages_path, pages, links)
         pages.release()
-    if not pages.deferred:
-        generation.complete()
+        for t in todo:
+            memo.record_page(config.pages_path, t.rel, t.key)
+        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in pages}
+        memo.written = set(pages)
+    memo.save(config)
     return generation
+
+
+def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry | FinishedPage]:
+    """Make every file of `todo`: generated Markdown pages come out finished (finish.py)."""
+    made: dict[str, str | FeedEntry | FinishedPage] = {}
+    light = [t for t in todo if not t.needs]
+    heavy = [t for t in todo if t.needs]
+    for t in light:
+        made[t.rel] = _finish(t.rel, t.render({}))
+    # in batches of briefs: formatted together (one pandoc run), then let go
+    order = list(dict.fromkeys(c for t in heavy for c in t.needs))
+    batches = [order[i: i + BATCH] for i in range(0, len(order), BATCH)]
+    batch_of = {c.slug: n for n, cards in enumerate(batches) for c in cards}
+    by_batch: dict[int, list[_Todo]] = {}
+    for t in heavy:
+        by_batch.setdefault(max(batch_of[c.slug] for c in t.needs), []).append(t)
+    for n, cards in enumerate(batches):
+        needed = list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs))
+        full = materialize(needed)
+        for t in by_batch.get(n, []):
+            made[t.rel] = _finish(t.rel, t.render(full))
+        forget(cards)
+    return made
+
+
+def _finish(rel: str, content):
+    return finish_page(rel, content) if rel.endswith(".md") and isinstance(content, str) else content
+
+
+def fixed_pages(config: Config, renderer: Renderer, corpus: Corpus, listings: list[Listing],
+                latest: str) -> dict[str, str | FinishedPage]:
+    """Pages made on every build (they are small): the indexes, the JSON Schema, the home page."""
+    pages: dict[str, str | FinishedPage] = {
+        rel: finish_page(rel, text) for rel, text in index_pages(renderer, corpus, listings).items()}
+    pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
+                                                   ensure_ascii=False) + "\n"
+    home = config.root / config.docs_dir / "index.md"
+    if home.is_file():
+        # the editors' home page with the latest briefs in place of its marker
+        text = home.read_text(encoding="utf-8").replace(LATEST_MARKER, latest)
+        pages["index.md"] = finish_page("index.md", text)
+    return pages
+
+
+def site_links(config: Config, assets: list[str], files: dict[str, Path]) -> dict[str, Path]:
+    """Files of the site that are not generated: path in the site → the file, linked from the pages folder."""
+    links: dict[str, Path] = {}
+    docs = config.root / config.docs_dir
+    if docs.is_dir():
+        for path in sorted(docs.rglob("*")):
+            rel = path.relative_to(docs).as_posix()
+            if path.is_file() and rel != "index.md" and not any(p.startswith(".") for p in rel.split("/")):
+                links[rel] = path.resolve()
+    for rel in assets:
+        links[rel] = (config.briefs_path / rel).resolve()
+    for rel, path in files.items():
+        links[rel] = path.resolve()
+    return links
 
 
 def feed_entry_key(memo: Memo, card: Card) -> str:
@@ -402,29 +426,57 @@ def write_page(path: Path, content: str, made: set[Path] | None = None) -> bool:
     return True
 
 
-def write_pages(folder: Path, pages: PageSet) -> list[str]:
-    """Write pages whose content changed and delete stale ones; untouched files keep their mtime.
+def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = None) -> list[str]:
+    """Write pages whose content changed, link the files in `links`, and delete stale ones; untouched
+    files keep their mtime.
 
-    Stale pages are those the previous build wrote (its manifest) that are gone now: the build never
+    Stale files are those the previous build wrote (its manifest) that are gone now: the build never
     deletes a file it did not write itself, whatever else is in the folder."""
+    links = links or {}
+    clash = sorted(links.keys() & set(pages))
+    if clash:
+        diags = Diagnostics()
+        for rel in clash:
+            diags.error(Span(f"{links[rel]}", 1, 1), f"{rel}: a file of the site has the same path as a generated "
+                        "one", "rename or move the file")
+        raise EditorError(diags)
     changed = []
     made: set[Path] = set()
     previous = read_manifest(folder)
     for rel, content in sorted(pages.rendered.items()):
         if write_page(output_path(folder, rel), content, made):
             changed.append(rel)
-    current = set(pages)
+    for rel, target in sorted(links.items()):
+        if link_file(output_path(folder, rel, link=True), target, made):
+            changed.append(rel)
+    current = set(pages) | links.keys()
     write_manifest(folder, current)
     for rel in sorted(previous - current):
         try:
-            path = output_path(folder, rel)
+            path = output_path(folder, rel, link=True)
         except UnsafeOutputPath:
             continue  # not a name this build could have written: leave it alone
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
+        if path.is_symlink() or path.is_file():
+            path.unlink()  # a link goes, never what it points to
             changed.append(rel)
         parent = path.parent
         while parent != folder and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
     return changed
+
+
+def link_file(path: Path, target: Path, made: set[Path]) -> bool:
+    """A symbolic link at `path` to `target`, unless it is there already; whether it was made."""
+    try:
+        if path.is_symlink() and os.readlink(path) == str(target):
+            return False
+    except OSError:
+        pass
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    path.symlink_to(target)
+    return True

@@ -18,16 +18,17 @@ class UnsafeOutputPath(Exception):
     """An output path that would leave its folder: a bug, since names are checked before."""
 
 
-def output_path(folder: Path, rel: str) -> Path:
+def output_path(folder: Path, rel: str, link: bool = False) -> Path:
     """`folder/rel`, refused unless `rel` is a plain relative path that stays inside `folder`, also
-    through symbolic links."""
+    through symbolic links. With `link`, the path is a symbolic link the build makes (or removes): its
+    folder must stay inside, the link itself leads where the build decided."""
     parts = rel.split("/")
     if (not rel or "\\" in rel or "\0" in rel or rel.startswith("/") or rel == MANIFEST
             or any(p in ("", ".", "..") for p in parts)):
         raise UnsafeOutputPath(f"refusing to write {rel!r} in {folder}")
     target = folder.joinpath(*parts)
     real_folder = folder.resolve()
-    real = target.resolve()
+    real = target.parent.resolve() / target.name if link else target.resolve()
     if real_folder not in real.parents:
         raise UnsafeOutputPath(f"refusing to write {rel!r}: it leads to {real}, outside {folder}")
     return target

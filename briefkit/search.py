@@ -3,21 +3,16 @@
 Only pages whose layout marks their content with `data-search-body` (briefs and hand-written pages,
 not listings) are indexed, without the parts listed in NOT_INDEXED.
 
-Pages are handed to an indexing process as soon as each one is rendered, so reading their text and
-counting their words runs on another core while the site engine works; `finish` writes the bundle
-into <site>/search-index/.
+The engine takes each page's record when it finishes the page (finish.py); site_extras.py writes the
+bundle into <site>/search-index/.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
-import traceback
 from pathlib import Path
 
-from .producer import NICENESS
-from .search_index import IndexBuilder, PageRecord
+from .search_index import PageRecord
 
 BUNDLE = "search-index"
 BODY_ATTRIBUTE = "data-search-body"
@@ -94,64 +89,6 @@ def _squash(text: str) -> str:
 def url_of(dest_path: str) -> str:
     """The URL of a built file relative to the site root: 2024/04/slug/index.html → 2024/04/slug/."""
     return dest_path.removesuffix("index.html")
-
-
-class SearchIndexer:
-    """An indexing process fed with each built page; `finish` writes the bundle, `close` abandons it."""
-
-    def __init__(self, site: Path):
-        self.site = site
-        context = multiprocessing.get_context("spawn")  # the parent runs threads: no fork
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, str(site / BUNDLE)), name="briefkit-search",
-                                        daemon=True)
-        self._process.start()
-        child.close()
-
-    def add(self, dest_path: str, html: str) -> None:
-        """Index one built page (its path inside the site, e.g. 2024/04/slug/index.html)."""
-        if BODY_ATTRIBUTE not in html:
-            return
-        try:
-            self._conn.send((url_of(dest_path), html))
-        except (BrokenPipeError, OSError) as exc:
-            raise SearchIndexError(f"the indexing process stopped: {exc}") from None
-
-    def finish(self) -> int:
-        """Wait for the index to be written; the number of pages in it."""
-        try:
-            self._conn.send(None)
-            kind, value = self._conn.recv()
-        except (EOFError, BrokenPipeError, OSError):
-            raise SearchIndexError(f"the indexing process ended (exit code {self._process.exitcode})") from None
-        finally:
-            self.close()
-        if kind != "done":
-            raise SearchIndexError(value)
-        return value
-
-    def close(self) -> None:
-        self._conn.close()
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-
-
-def _serve(conn, bundle: str) -> None:
-    try:
-        os.nice(NICENESS)
-        builder = IndexBuilder()
-        while (message := conn.recv()) is not None:
-            record = page_record(*message)
-            if record is not None:
-                builder.add(record)
-        write_bundle(Path(bundle), builder.files())
-        conn.send(("done", len(builder)))
-    except EOFError:
-        return  # the build was abandoned
-    except BaseException:
-        conn.send(("error", traceback.format_exc()))
 
 
 def write_bundle(bundle: Path, files: dict[str, bytes]) -> None:

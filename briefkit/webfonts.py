@@ -31,6 +31,11 @@ SOURCE = Path("webfonts") / "BriefsGothic-Regular.ttf"  # under the templates fo
 TARGET = Path("assets") / "fonts" / "briefs-gothic.woff2"  # under the site folder
 
 
+def hangul_of(text: str) -> set[str]:
+    """The characters of RANGES in `text`."""
+    return set(_IN_RANGE.findall(text)) if not text.isascii() else set()
+
+
 class CharacterCollector:
     """The characters of RANGES found in the pages of one build."""
 

@@ -27,9 +27,8 @@ def _shared_folder() -> Path:
 
 
 SEEDS = _shared_folder() / "seeds"
-sys.path.insert(0, str(REPO))
 
-from briefkit.config import load_config  # noqa: E402
+from briefkit.config import load_config  # noqa: E402  (the package is installed: pip install -e .)
 from briefkit.generate import check  # noqa: E402
 
 VALID_BRIEF = """\

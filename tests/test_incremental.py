@@ -15,7 +15,8 @@ from briefkit.memo import Memo
 from conftest import make_project, tree_digest, write_corpus
 
 LISTINGS = ("page/", "series/", "topics/", "authors/", "archive/")
-ALWAYS = {"series/index.md", "topics/index.md", "authors/index.md", "archive/index.md", "schema/brief.schema.json"}
+ALWAYS = {"series/index.md", "topics/index.md", "authors/index.md", "archive/index.md", "schema/brief.schema.json",
+          "index.md"}  # index.md: the home page (docs/index.md with the latest briefs), finished by the engine
 
 
 @pytest.fixture

@@ -144,7 +144,7 @@ def test_preview_with_drafts_shows_banners(sample):
     assert "Draft — this brief is not published." in generation.pages["2024/03/draft-brief.md"]
     assert "Scheduled — this brief will be published on December 1, 2099." in \
         generation.pages["2099/12/scheduled-brief.md"]
-    assert "Only A Draft" in generation.latest_markdown
+    assert "Only A Draft" in generation.pages["index.md"]  # the home page, finished by the engine
 
 
 # ---- feeds ------------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""Generated Markdown → a finished page: the HTML the site engine only wraps in the theme.
+
+The templates write Markdown (editors can change them without Python); here it becomes HTML with the
+site's Markdown dialect, links to other pages (`../authors/x.md`) become the URLs the site engine would
+have made (`../../../authors/x/`), and the result goes through the sanitizer (sanitize.py). What is
+left for the site engine is the file `front matter + finished.MARKER + HTML` (see finished.py).
+
+The page's search record and the Hangul it uses (for the web font) are taken here too, from the
+finished HTML, so that neither needs the site engine's output.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from dataclasses import dataclass
+
+import markdown
+
+from .finished import MARKER
+from .html import EXTENSIONS
+from .sanitize import clean
+from .search import BODY_ATTRIBUTE, PageRecord, page_record
+from .webfonts import hangul_of
+
+PAGE_EXTENSIONS = [*EXTENSIONS, "toc"]  # the site's dialect (mkdocs.yml), headings with ids
+_URL_ATTR = re.compile(r'\b(?P<attr>href|src)="(?P<url>[^"]*)"')
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
+@dataclass(frozen=True)
+class FinishedPage:
+    text: str  # the file for the site engine
+    record: PageRecord | None  # for the search index; None for pages kept out of search
+    chars: frozenset[str]  # Hangul (and the like) on the page, for the web font
+
+
+@functools.cache
+def _converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=PAGE_EXTENSIONS)
+
+
+def page_url(rel: str) -> str:
+    """The URL path (relative to the site root) of the page made from `rel`: a/b.md → a/b/, a/index.md → a/."""
+    path = rel.removesuffix(".md")
+    if path == "index":
+        return ""
+    return path.removesuffix("/index") + "/" if path.endswith("/index") else path + "/"
+
+
+def relativize(html: str, rel: str) -> str:
+    """Links written relative to the Markdown file `rel` → relative to the URL of its page."""
+    source_dir = posixpath.dirname(rel)
+    url_dir = page_url(rel).rstrip("/")
+
+    def fix(m: re.Match) -> str:
+        url = m.group("url")
+        if not url or url.startswith(("#", "/")) or _SCHEME.match(url):
+            return m.group(0)
+        target, hash_, fragment = url.partition("#")
+        target, query, params = target.partition("?")
+        resolved = posixpath.normpath(posixpath.join(source_dir, target)) if target else rel
+        folder = target.endswith("/")
+        if resolved.endswith(".md"):
+            resolved, folder = page_url(resolved), True
+        if resolved in (".", ""):
+            resolved, folder = "", True
+        new = posixpath.relpath(resolved or ".", url_dir or ".")
+        if folder:
+            new = "./" if new == "." else new + "/"
+        return f'{m.group("attr")}="{new}{query}{params}{hash_}{fragment}"'
+
+    return _URL_ATTR.sub(fix, html)
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    m = _FRONT.match(text)
+    return (m.group(0), text[m.end():]) if m else ("", text)
+
+
+def finish_page(rel: str, text: str) -> FinishedPage:
+    """The finished page for the generated Markdown `text` of page `rel`."""
+    front, body = split_front_matter(text)
+    html = clean(relativize(_converter().reset().convert(body), rel))
+    record, chars = record_of(rel, front, html)
+    return FinishedPage(f"{front}{MARKER}\n{html}\n", record, chars)
+
+
+def record_of(rel: str, front: str, html: str) -> tuple[PageRecord | None, frozenset[str]]:
+    """The page's search record (None for pages kept out of search: listings say `search: {exclude:
+    true}` in their front matter) and its characters for the web font."""
+    searchable = "\nsearch:" not in front
+    record = page_record(page_url(rel), f"<div {BODY_ATTRIBUTE}>{html}</div>") if searchable else None
+    return record, frozenset(hangul_of(front + html))
+
+
+def record_of_file(rel: str, text: str) -> tuple[PageRecord | None, frozenset[str]]:
+    """The record of a finished page file (a kept page whose stored record is gone)."""
+    front, body = split_front_matter(text)
+    return record_of(rel, front, body.removeprefix(MARKER + "\n"))

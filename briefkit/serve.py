@@ -1,0 +1,275 @@
+"""The preview: `python build.py serve` builds, serves the site on 127.0.0.1 and rebuilds on every save.
+
+Three parts, each on its own thread:
+
+- the watcher (watchfiles) collects saves under briefs/, templates/, docs/ and mkdocs.yml; a burst of
+  saves (an editor's autosave) becomes one rebuild, and saves made during a rebuild one more;
+- the builder runs the pipeline (pipeline.py, drafts included with --drafts) into the preview's own
+  folder and swaps it in whole; it takes the project's lock for each rebuild only;
+- the server answers every request at once from the last good site, whatever the builder is doing.
+  While the last build failed, every HTML page carries an overlay with the contract lines and the
+  source line of each (written into the HTML, so it shows without JavaScript and in `curl`), and a
+  page that never built shows the errors instead of a 404. A small script reloads the page when a
+  build ends, so the overlay goes by itself once the error is fixed.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import json
+import mimetypes
+import posixpath
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import lock
+from .config import Config
+from .diagnostics import Diagnostic, EditorError
+from .generate import generate
+from .pipeline import publish
+from .site_engine import SiteEngineError, quiet
+from .theme_patches import ThemePatchError
+
+EVENTS = "/__briefkit/events"  # long poll: answers when the build number differs from `since`
+POLL_SECONDS = 20
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part")
+
+
+@dataclass
+class Problem:
+    """One line of the overlay: the contract line and the source line it points at."""
+
+    line: str
+    source: str = ""
+
+
+@dataclass
+class PreviewState:
+    """What the server shows: the number of the last build and its problems (none when it succeeded)."""
+
+    build: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def finished(self, problems: list[Problem]) -> None:
+        with self.changed:
+            self.build += 1
+            self.problems = problems
+            self.changed.notify_all()
+
+    def wait_for_build_after(self, since: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.build != since, timeout=timeout)
+            return self.build
+
+
+class Preview:
+    def __init__(self, config: Config, drafts: bool, site: Path):
+        self.config = config
+        self.drafts = drafts
+        self.site = site
+        self.state = PreviewState()
+
+    def rebuild(self) -> None:
+        """One build into the preview's folder; its problems (if any) go to the state and the terminal."""
+        started = time.monotonic()
+        problems: list[Problem] = []
+        try:
+            with lock.project_lock(self.config.root, timeout=lock.timeout_from_environment()):
+                generation = generate(self.config, drafts=self.drafts)
+                publish(self.config, generation, self.site)
+            if generation.warnings.items:
+                print(generation.warnings.format(), file=sys.stderr, flush=True)
+        except EditorError as exc:
+            problems = [self._problem(d) for d in exc.diagnostics.sorted()]
+        except (SiteEngineError, ThemePatchError) as exc:
+            problems = [Problem(f"error: the site engine failed: {exc}")]
+        except lock.LockBusy as exc:
+            problems = [Problem(f"error: {exc}")]
+        except OSError as exc:
+            problems = [Problem(f"error: {exc}")]
+        except Exception:  # a bug: the preview goes on, the overlay says where the traceback is
+            traceback.print_exc()
+            problems = [Problem("error: internal error in briefkit (the traceback is in the terminal)")]
+        if problems:
+            print("\n".join(p.line for p in problems), file=sys.stderr, flush=True)
+            print("The preview shows the last good version with these errors.", file=sys.stderr, flush=True)
+        else:
+            print(f"Rebuilt in {time.monotonic() - started:.2f} s.", file=sys.stderr, flush=True)
+        self.state.finished(problems)
+
+    def _problem(self, diagnostic: Diagnostic) -> Problem:
+        span = diagnostic.span
+        try:
+            lines = (self.config.root / span.file).read_text(encoding="utf-8").splitlines()
+            source = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+        except (OSError, UnicodeDecodeError, ValueError):
+            source = ""
+        return Problem(diagnostic.format(), source)
+
+    def watched(self) -> list[Path]:
+        config = self.config
+        paths = [config.briefs_path, config.templates_path, config.root / config.docs_dir,
+                 config.root / config.mkdocs_file]
+        return [p for p in paths if p.exists()]
+
+    def watch_forever(self, stop: threading.Event) -> None:
+        import watchfiles
+
+        def wanted(_change, path: str) -> bool:
+            name = Path(path).name
+            return not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
+
+        # a save is seen within 50 ms; saves closer together than that are one burst
+        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=300, step=50,
+                                         stop_event=stop, raise_interrupt=False):
+            self.rebuild()
+
+
+def overlay(problems: list[Problem]) -> str:
+    """The errors as HTML, for the top of every page while the last build failed."""
+    items = "".join(
+        f'<li><code style="white-space:pre-wrap">{html.escape(p.line)}</code>'
+        + (f'<pre style="margin:.3em 0 0;padding:.3em .5em;background:#fff;color:#1a1a1a;overflow-x:auto">'
+           f"{html.escape(p.source)}</pre>" if p.source.strip() else "")
+        + "</li>" for p in problems)
+    count = len(problems)
+    return (
+        '<div id="briefkit-errors" role="alert" style="position:fixed;z-index:10000;left:0;right:0;top:0;'
+        "max-height:60vh;overflow:auto;background:#fdecea;color:#5f1414;border-bottom:3px solid #b3261e;"
+        'padding:1em 1.5em;font:15px/1.4 system-ui,sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.3)">'
+        f'<p style="margin:0 0 .5em;font-weight:bold">{count} problem{"s" if count != 1 else ""} in the sources: '
+        "this page shows the last good version. Fix them and save: the page reloads by itself.</p>"
+        f'<ol style="margin:0;padding-left:1.5em">{items}</ol></div>')
+
+
+def reload_script(build: int) -> str:
+    return (f"<script>(function(){{var b={build};function poll(){{fetch('{EVENTS}?since='+b)"
+            ".then(function(r){return r.json()}).then(function(d){if(d.build!==b){location.reload()}else{poll()}})"
+            ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>")
+
+
+def error_page(problems: list[Problem], build: int) -> bytes:
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Errors — preview</title>"
+            f"</head><body>{overlay(problems)}{reload_script(build)}</body></html>").encode()
+
+
+def waiting_page() -> bytes:
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Building — preview</title>"
+            "</head><body><p>The preview is being built; this page reloads when it is ready.</p>"
+            f"{reload_script(0)}</body></html>").encode()
+
+
+def with_preview(page: bytes, problems: list[Problem], build: int) -> bytes:
+    """A built page with the reload script and, while there are problems, the overlay."""
+    text = page.decode("utf-8", errors="replace")
+    extra = (overlay(problems) if problems else "") + reload_script(build)
+    at = text.rfind("</body>")
+    text = text[:at] + extra + text[at:] if at >= 0 else text + extra
+    return text.encode("utf-8")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    preview: Preview  # set on the subclass made by serve()
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 (the base class's name)
+        pass  # the terminal is for editors' errors, not for every request
+
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
+        self._answer(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(head=False)
+
+    def _answer(self, head: bool) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        state = self.preview.state
+        if url.path == EVENTS:
+            since = urllib.parse.parse_qs(url.query).get("since", ["-1"])[0]
+            build = state.wait_for_build_after(int(since) if since.lstrip("-").isdigit() else -1, POLL_SECONDS)
+            self._send(200, "application/json", json.dumps({"build": build}).encode(), head)
+            return
+        problems, build = state.problems, state.build
+        path = self._file(urllib.parse.unquote(url.path))
+        if isinstance(path, str):  # a folder asked for without its slash
+            self.send_response(301)
+            self.send_header("Location", path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path is None:
+            if build == 0:  # the first build is running
+                self._send(200, "text/html; charset=utf-8", waiting_page(), head)
+                return
+            if problems:
+                self._send(200, "text/html; charset=utf-8", error_page(problems, build), head)
+                return
+            missing = self.preview.site / "404.html"
+            body = with_preview(missing.read_bytes(), [], build) if missing.is_file() else b"Not found"
+            self._send(404, "text/html; charset=utf-8", body, head)
+            return
+        data = path.read_bytes()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = with_preview(data, problems, build)
+            kind = "text/html; charset=utf-8"
+        self._send(200, kind, data, head)
+
+    def _file(self, path: str) -> Path | str | None:
+        """The file of the preview's site for a URL path; a str to redirect to; None when there is none.
+        Nothing outside the site's folder is ever served."""
+        clean = posixpath.normpath("/" + path.lstrip("/"))
+        if "\0" in clean or "\\" in clean:
+            return None
+        site = self.preview.site.resolve()
+        target = (site / clean.lstrip("/")).resolve()
+        if target != site and site not in target.parents:
+            return None
+        if target.is_dir():
+            if not path.endswith("/"):
+                return path + "/"
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+    def _send(self, status: int, kind: str, body: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(config: Config, port: int, drafts: bool, host: str = "127.0.0.1") -> None:
+    """Build, then serve and rebuild until interrupted."""
+    quiet()
+    preview = Preview(config, drafts, config.root / ".build" / "preview")
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    server = Server((host, port), handler)
+    stop = threading.Event()
+    # the server answers from the start (the last preview's site, or a page that waits for the first build)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="briefkit-server",
+                     daemon=True).start()
+    print(f"Serving the preview on http://{host}:{port}/ (Ctrl+C to stop).", file=sys.stderr, flush=True)
+    try:
+        preview.rebuild()
+        preview.watch_forever(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()

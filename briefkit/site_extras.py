@@ -1,0 +1,51 @@
+"""What the engine adds to a site the site engine built: the search index, the web font, theme fixes.
+
+Made from the engine's own records of its finished pages (records.py), plus the few hand-written
+pages of docs/ read back from the built site, so that none of it depends on the site engine's hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Config
+from .finish import page_url
+from .generate import Generation
+from .search import BUNDLE, page_record, write_bundle
+from .search_index import IndexBuilder
+from .theme_patches import patch_material_bundle
+from .webfonts import SOURCE as WEB_FONT_SOURCE
+from .webfonts import hangul_of, write_web_font
+
+
+def hand_written_pages(config: Config, generation: Generation) -> list[str]:
+    """The Markdown pages of docs/ the site engine rendered itself (index.md is the engine's)."""
+    docs = config.root / config.docs_dir
+    return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")
+                  if p.is_file() and p.relative_to(docs).as_posix() not in generation.records)
+
+
+def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
+    """Write the search index and the web font into `site_dir` and patch the theme; the number of
+    pages in the search index."""
+    patch_material_bundle(site_dir)
+    builder = IndexBuilder()
+    chars: set[str] = set(hangul_of(config.site_name))
+    for record, page_chars in generation.records.values():
+        if record is not None:
+            builder.add(record)
+        chars |= page_chars
+    for rel in hand_written_pages(config, generation):
+        url = page_url(rel)
+        built = site_dir / url / "index.html" if url else site_dir / "index.html"
+        try:
+            html = built.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue  # excluded by the site engine's settings
+        chars |= hangul_of(html)
+        record = page_record(url, html)
+        if record is not None:
+            builder.add(record)
+    write_bundle(site_dir / BUNDLE, builder.files())
+    write_web_font(chars, config.templates_path / WEB_FONT_SOURCE, site_dir, config.cache_path)
+    return len(builder)
