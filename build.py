@@ -4,7 +4,7 @@
 The same as the `briefkit` command the Makefile installs (`pip install -e .`).
 """
 
-from briefkit.cli import main
+from briefkit.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -1,7 +1,8 @@
 """Command line: `python build.py [check|serve|new]`.
 
 Exit codes: 0 success, 1 problems in the editors' input or faults of the machine (a full disk, a
-read-only folder, a busy port, another build running), printed in the contract's format.
+read-only folder, a busy port, another build running), printed in the contract's format; 2 a command
+line click cannot parse; 3 an internal error (a bug: one line says where its traceback was written).
 
 One build at a time per project: `build`, `pdf` and `serve` hold the project's lock (lock.py) while
 they write; a second one waits for the first (or, with --no-wait, exits 1 saying who holds it).
@@ -288,6 +289,24 @@ def _collection(config: Config, series, topic, start, end, output) -> None:
     except EditorError as exc:
         _fail(exc)
     click.echo(f"Wrote {out} ({len(chosen)} briefs).", err=True)
+
+
+def entry() -> None:
+    """The `briefkit` command and build.py: main, with a bug reported as one line and exit code 3."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:
+        import tempfile
+        import traceback
+
+        with tempfile.NamedTemporaryFile("w", prefix="briefkit-crash-", suffix=".txt", delete=False,
+                                         encoding="utf-8") as f:
+            traceback.print_exc(file=f)
+        click.echo(f"internal error: briefkit failed (a bug, not a problem in the briefs); the traceback is in "
+                   f"{f.name}: please report it", err=True)
+        sys.exit(3)
 
 
 def slugify(title: str) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-from .diagnostics import Diagnostics, EditorError, Span
+from .diagnostics import Diagnostics, EditorError, Span, did_you_mean
 
 # Folders that hold what people wrote (or git's history): the build never writes into them.
 PROTECTED = ("briefs", "docs", "templates", ".git")
@@ -30,9 +30,10 @@ class Cta(BaseModel):
 
 
 class Options(BaseModel):
-    """`extra.briefkit` in mkdocs.yml, with the defaults of the sample site."""
+    """`extra.briefkit` in mkdocs.yml, with the defaults of the sample site. Strict: `pdf: "no"` or
+    `page_size: "10"` is an error, not a guess."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     briefs_dir: str = "briefs"
     templates_dir: str = "templates"
     csl: str = "templates/house-chicago-notes.csl"
@@ -167,7 +168,8 @@ def _options(section: yaml.MappingNode, display: str, diags: Diagnostics) -> Opt
             if err["type"] == "extra_forbidden":
                 key_node = next(k for k, _ in section.value if getattr(k, "value", None) == name)
                 diags.error(_span(display, key_node), f"unknown option {where}",
-                            f"known options: {', '.join(Options.model_fields)}")
+                            did_you_mean(name, Options.model_fields)
+                            or f"known options: {', '.join(Options.model_fields)}")
             else:
                 diags.error(_span(display, node), f"{where}: {err['msg'].lower()}, not {err.get('input')!r}")
         return None
@@ -204,6 +206,9 @@ def _check_folders(root: Path, options: Options, docs_dir: str, section: yaml.Ma
         if _inside(root, getattr(options, name)) is None:
             error(name, f"'{getattr(options, name)}' is not inside the project folder", "use a path relative to "
                   "the folder of mkdocs.yml, without ..")
+        elif name == "csl" and not (root / options.csl).is_file():
+            error(name, f"the CSL style '{options.csl}' does not exist",
+                  "give the path of a .csl file, relative to the folder of mkdocs.yml")
     written = {}
     for name in ("pages_dir", "cache_dir"):
         rel = _inside(root, getattr(options, name))
