@@ -55,7 +55,7 @@ def test_an_internal_error_is_one_line_and_exit_3(project, tmp_path):
     script = tmp_path / "crash.py"
     script.write_text(
         "import sys\n"
-        f"sys.argv = ['build.py', 'check']\n"
+        "sys.argv = ['build.py', 'check']\n"
         "import briefkit.cli as cli\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('a bug on purpose')\n"
