@@ -138,13 +138,16 @@ def _as_published(path: str, staging_parent: Path, target: Path) -> str:
 @main.command(name="check")
 @_faults
 def check_command() -> None:
-    """Only validate briefs, registries and bibliography; print every problem."""
-    corpus, diags = check(_config())
-    if diags.items:
-        click.echo(diags.format(), err=True)
-    if diags.has_errors:
-        sys.exit(1)
-    click.echo(f"{len(corpus.briefs)} briefs OK.", err=True)
+    """Check everything the build checks (briefs, drafts included, registries, bibliographies, the CSL
+    style, templates, what the PDFs print) without writing the site; print every problem."""
+    config = _config()
+    try:
+        generation = generate(config, write=False, drafts=True, check_print=True)
+    except EditorError as exc:
+        _fail(exc)
+    if generation.warnings.items:
+        click.echo(generation.warnings.format(), err=True)
+    click.echo(f"{len(generation.cards)} briefs OK.", err=True)
 
 
 @main.command()

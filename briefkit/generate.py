@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +24,14 @@ from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, feed_entry, feed_page
 from .finish import FinishedPage, finish_page, record_of_file
 from .listings import Listing, build_listings
-from .load import Corpus, KnownBrief, load_corpus
+from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
 from .model import brief_json_schema
 from .outputs import UnsafeOutputPath, output_path, read_manifest, write_manifest
 from .pdf import PdfBuilder, pdf_is_whole, pdf_path
 from .records import Record, RecordStore
 from .related import related_briefs
-from .render import Renderer
+from .render import Renderer, template_errors
 from .resolve import ResolvedBrief, resolve
 from .selfcite import bibtex, ris
 
@@ -126,18 +127,29 @@ BATCH = 400  # briefs formatted at once: pandoc runs in batches, and memory stay
 
 
 def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
-             pdfs: set[str] | None = None, every_pdf: bool = False) -> Generation:
+             pdfs: set[str] | None = None, every_pdf: bool = False, check_print: bool = False) -> Generation:
     """Every generated file of the site. With drafts=True (preview), drafts and scheduled briefs are included.
 
     PDFs are built for every brief when the site has them (or with every_pdf), or only for the
     slugs in `pdfs` if given. Only outputs whose inputs changed since the last build are made again.
     The pages folder then holds the site engine's whole input: finished pages, links to the
     hand-written pages of docs/, to editors' images and to the PDFs.
+
+    `check` is this without writing (write=False) and with check_print: everything the PDFs print is
+    checked against the shipped fonts (when the site has PDFs) without making them.
     """
+    with template_errors(config.templates_path, config.root):
+        return _generate(config, write, drafts, progress, pdfs, every_pdf, check_print)
+
+
+def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: set[str] | None, every_pdf: bool,
+              check_print: bool) -> Generation:
     day = today()
     memo = Memo.load(config, context_key(config, day, drafts))
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
     corpus, diags = check(config, memo.known, memo.bibs)
+    if not drafts:
+        diags = unpublished_as_warnings(config, diags, day)
     if diags.has_errors:
         raise EditorError(diags)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
@@ -230,6 +242,8 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in shown}
 
     files: dict[str, Path] = {}
+    if check_print and config.pdf:
+        _check_print(config, corpus, renderer, visible, materialize, forget)
     if pdf_wanted:
         chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
         files.update(_pdfs(config, corpus, renderer, memo, chosen, materialize, progress))
@@ -268,8 +282,9 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
     for rel in sorted(pages.kept):
         if rel.endswith(".md"):
             generation.records[rel] = records.get(rel, kept_keys[rel]) or record_of_file(rel, pages[rel])
+    links = site_links(config, sorted(assets), files)
+    check_clashes(pages, links)
     if write:
-        links = site_links(config, sorted(assets), files)
         generation.changed = write_pages(config.pages_path, pages, links)
         pages.release()
         for t in todo:
@@ -278,6 +293,60 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
         memo.written = set(pages)
     memo.save(config)
     return generation
+
+
+def _check_print(config: Config, corpus: Corpus, renderer: Renderer, cards: list[Card], materialize,
+                 forget) -> None:
+    """What the PDFs would print, checked against the shipped fonts, in batches; all misses at once."""
+    builder = PdfBuilder(config, corpus, renderer)
+    found = Diagnostics()
+    for start in range(0, len(cards), BATCH):
+        batch = cards[start: start + BATCH]
+        full = materialize(batch)
+        try:
+            builder.check_glyphs([full[c.slug] for c in batch])
+        except EditorError as exc:
+            found.extend(exc.diagnostics)
+        forget(batch)
+    if found.has_errors:
+        raise EditorError(found)
+
+
+def unpublished_as_warnings(config: Config, diags: Diagnostics, day: dt.date) -> Diagnostics:
+    """The problems of drafts and scheduled briefs, as warnings: a half-written draft never stops the
+    site from publishing (`check` and `serve --drafts` report them as errors)."""
+    unpublished = set(unpublished_files(config, day))
+    if not unpublished or not any(d.span.file in unpublished for d in diags.items):
+        return diags
+    out = Diagnostics()
+    for d in diags.items:
+        if d.span.file in unpublished and d.severity == "error":
+            out.warning(d.span, d.message, d.hint)
+        else:
+            out.items.append(d)
+    return out
+
+
+_DRAFT_LINE = re.compile(r"^status:[ \t]*[\"']?draft[\"']?[ \t]*(#.*)?$", re.M)
+
+
+def unpublished_files(config: Config, day: dt.date) -> list[str]:
+    """Brief files (as shown to editors) that are drafts or dated after `day`. Read from the file name
+    and a `status: draft` line, so that it holds for a file too broken to be parsed."""
+    out = []
+    for path in brief_files(config):
+        match = BRIEF_NAME.match(path.name)
+        try:
+            scheduled = bool(match) and dt.date.fromisoformat(match.group("date")) > day
+        except ValueError:
+            scheduled = False
+        try:
+            draft = bool(_DRAFT_LINE.search(path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            draft = False
+        if scheduled or draft:
+            out.append(display_path(config, path))
+    return out
 
 
 def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry | FinishedPage]:
@@ -433,13 +502,7 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     Stale files are those the previous build wrote (its manifest) that are gone now: the build never
     deletes a file it did not write itself, whatever else is in the folder."""
     links = links or {}
-    clash = sorted(links.keys() & set(pages))
-    if clash:
-        diags = Diagnostics()
-        for rel in clash:
-            diags.error(Span(f"{links[rel]}", 1, 1), f"{rel}: a file of the site has the same path as a generated "
-                        "one", "rename or move the file")
-        raise EditorError(diags)
+    check_clashes(pages, links)
     changed = []
     made: set[Path] = set()
     previous = read_manifest(folder)
@@ -464,6 +527,17 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
             parent.rmdir()
             parent = parent.parent
     return changed
+
+
+def check_clashes(pages: PageSet, links: dict[str, Path]) -> None:
+    """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error."""
+    clash = sorted(links.keys() & set(pages))
+    if clash:
+        diags = Diagnostics()
+        for rel in clash:
+            diags.error(Span(f"{links[rel]}", 1, 1), f"{rel}: a file of the site has the same path as a generated "
+                        "one", "rename or move the file")
+        raise EditorError(diags)
 
 
 def link_file(path: Path, target: Path, made: set[Path]) -> bool:

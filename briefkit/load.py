@@ -464,8 +464,10 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         for name in missing_fields(entry):
             diags.error(Span(entry.file, entry.line, 1), f"entry '{key}' (@{entry.entry_type}) has no {name}",
                         "the citation style needs it to print the note")
-    if not diags.has_errors and all_entries:
-        # every entry, so that crossref/xdata parents are there; cached by the entries' content
+    bib_files = {e.file for e in all_entries.values()}
+    if all_entries and not any(d.severity == "error" and d.span.file in bib_files for d in diags.items):
+        # every entry, so that crossref/xdata parents are there; cached by the entries' content (also when
+        # a brief has errors: a draft's problems do not stop the others from being built)
         corpus.bibliography.csl_items = csl_items(list(all_entries.values()), config.cache_path)
     corpus.cards.sort(key=lambda c: (c.brief.date, c.slug), reverse=True)
     corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)

@@ -131,6 +131,34 @@ def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Envir
     return env
 
 
+@contextlib.contextmanager
+def template_errors(templates: Path, root: Path):
+    """A mistake in an editable template (syntax, an unknown variable) as an editor's error at its line."""
+    from .diagnostics import Diagnostics, EditorError, Span
+
+    try:
+        yield
+    except jinja2.TemplateError as exc:
+        where = templates.resolve()
+        filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if filename is None:  # a runtime error: the innermost frame in a template file says where
+            tb = exc.__traceback__
+            while tb is not None:
+                frame_file = Path(tb.tb_frame.f_code.co_filename)
+                if frame_file.suffix and where in frame_file.resolve().parents:
+                    filename, line = str(frame_file), tb.tb_lineno
+                tb = tb.tb_next
+        try:
+            display = Path(filename).resolve().relative_to(root.resolve()).as_posix() if filename else \
+                f"{templates.name}/"
+        except ValueError:
+            display = str(filename)
+        diags = Diagnostics()
+        diags.error(Span(display, line or 1, 1), f"template error: {exc.message or type(exc).__name__}",
+                    "fix the template (templates/ are Jinja templates)")
+        raise EditorError(diags) from None
+
+
 @dataclass(frozen=True)
 class PageLink:
     title: str

@@ -1,7 +1,9 @@
-"""The citation benchmark runs and reports its rows (times are never asserted)."""
+"""The benchmarks run and report their rows (times are never asserted)."""
 
 import subprocess
 import sys
+
+import pytest
 
 from conftest import REPO
 
@@ -24,17 +26,46 @@ def test_pdf_benchmark_smoke():
         assert row in result.stdout
 
 
+def _cells(text: str, label: str) -> list[str]:
+    row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+    return [c.strip() for c in row.strip().strip("|").split("|")][1:]
+
+
+@pytest.mark.slow
 def test_site_benchmark_smoke(tmp_path):
-    """N = 50 through every measurement of benchmarks/run.py; only the output is checked, never times."""
+    """Both corpora at N = 10 through every build measurement of benchmarks/run.py (no preview, no Hugo
+    install); only the table is checked, never the times."""
     output = tmp_path / "results.md"
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "50", "--repeat", "1",
-                             "--output", str(output)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "10", "--repeat", "1",
+                             "--no-preview", "--no-install", "--output", str(output)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text()
-    assert text.startswith("# Benchmark results") and "Machine:" in text
-    row = next(line for line in text.splitlines() if line.startswith("| 50 |"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 12 and all(cells)
-    assert cells[3].endswith("×") and cells[4].endswith("ms") and " / " in cells[8]
-    assert float(cells[9].removesuffix(" MB")) > 50  # the build's processes, sampled while it runs
-    assert cells[11].endswith("KB") and int(cells[11].removesuffix(" KB")) > 50  # script, manifest, chunks, records
+    assert text.startswith("# Benchmark results") and "Machine:" in text and "cores" in text
+    assert "| figure | ours, N = 10 | B, N = 10 |" in text
+    for label in ("(a) briefkit cold", "(b) bare MkDocs cold", "(c) briefkit rebuild", "(d) briefkit rebuild"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {label}"))
+        cells = [c.strip() for c in row.strip().strip("|").split("|")][1:]
+        assert len(cells) == 2 and all(float(c.removesuffix(" s")) > 0 for c in cells), row
+    for label in ("(a)/(b)", "(c)/(b)", "(d)/(b)"):
+        cells = _cells(text, label)
+        assert len(cells) == 2 and all(c.endswith(" ×") and float(c.removesuffix(" ×")) > 0 for c in cells)
+    assert len(_cells(text, "Hugo cold (the same plain pages)")) == 2
+    assert "- ours, N = 10: 10 briefs" in text and "- B, N = 10: 10 briefs" in text
+    usage = [line for line in text.splitlines() if line.startswith(("| ours, 10 |", "| B, 10 |"))]
+    assert len(usage) >= 8  # (a) to (d) of each corpus, and Hugo where it is installed
+    for line in usage:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        assert float(cells[4]) > 0 and cells[5].endswith(" MB") and cells[6].endswith(" MB"), line
+
+
+@pytest.mark.slow
+def test_preview_benchmark_smoke():
+    """benchmarks/preview.py on 5 briefs: briefkit's preview and `mkdocs serve --dirty` show one edit each."""
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "preview.py"), "--corpus", "ours", "--briefs",
+                             "5", "--servers", "briefkit", "mkdocs-dirty", "--edits", "1", "--timeout", "60",
+                             "--startup-timeout", "120"], capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for server in ("briefkit serve", "mkdocs serve --dirty"):
+        cells = _cells(result.stdout, server)
+        assert cells[1].endswith(" s") and float(cells[1].removesuffix(" s")) > 0, result.stdout

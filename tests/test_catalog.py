@@ -89,6 +89,12 @@ def test_bad_input(published, case):
         assert lines and all(CONTRACT_LINE.match(line) for line in lines), lines
         assert any(line.startswith(case.expected) for line in lines), (case.expected, lines)
         assert digest(root / "site") == site_before
+        # `check` is the build without writing: it finds the same errors
+        checked = published.run("check")
+        assert checked.returncode == 1, checked.stderr
+        errors = sorted(line for line in lines if ": error: " in line or line.startswith("error: "))
+        assert sorted(line for line in checked.stderr.strip().splitlines()
+                      if ": error: " in line or line.startswith("error: ")) == errors
     finally:
         for rel in touched:
             path = root / rel
