@@ -94,11 +94,12 @@ def build(no_wait: bool = False) -> None:
             _fail(exc)
         if generation.warnings.items:
             click.echo(generation.warnings.format(), err=True)
-        publish_site(config, generation)
-    click.echo(f"Built {len(generation.cards)} briefs into site/.", err=True)
+        how = publish_site(config, generation)
+    said = {"unchanged": " (nothing changed)", "changed": " (only what changed was built again)"}.get(how, "")
+    click.echo(f"Built {len(generation.cards)} briefs into site/{said}.", err=True)
 
 
-def publish_site(config: Config, generation: Generation, site_dir: str = "site") -> None:
+def publish_site(config: Config, generation: Generation, site_dir: str = "site") -> str:
     """The site engine, the extras and the atomic swap (pipeline.publish), with their failures said once."""
     quiet()
     target = config.root / site_dir
@@ -106,7 +107,7 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
     for handler in handlers:
         handler.addFilter(QUIET_OS_ERRORS)  # a full disk is reported once, by the contract line
     try:
-        publish(config, generation, target)
+        return publish(config, generation, target)
     except EditorError as exc:
         _fail(exc)
     except (SiteEngineError, ThemePatchError) as exc:
@@ -125,12 +126,13 @@ def publish_site(config: Config, generation: Generation, site_dir: str = "site")
 
 def _as_published(path: str, staging_parent: Path, target: Path) -> str:
     """A path in a staging folder (.site-tmp-*) as the path it would have had in site/."""
+    path = re.sub(r"\.briefkit-\d+\.tmp$", "", path)  # written through a temporary file (site_engine.py)
     absolute = Path(os.path.abspath(path))
     try:
         inside = absolute.relative_to(os.path.abspath(staging_parent))
     except ValueError:
         return path
-    if inside.parts and inside.parts[0].startswith(".site-"):
+    if inside.parts and inside.parts[0].startswith(f".{site_folder(target).name}-"):
         return str(target.joinpath(*inside.parts[1:]))
     return path
 

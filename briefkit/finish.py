@@ -22,6 +22,7 @@ from .finished import MARKER
 from .html import EXTENSIONS
 from .sanitize import clean
 from .search import BODY_ATTRIBUTE, PageRecord, page_record
+from .search_index import term_weights
 from .webfonts import hangul_of
 
 PAGE_EXTENSIONS = [*EXTENSIONS, "toc"]  # the site's dialect (mkdocs.yml), headings with ids
@@ -35,6 +36,7 @@ class FinishedPage:
     text: str  # the file for the site engine
     record: PageRecord | None  # for the search index; None for pages kept out of search
     chars: frozenset[str]  # Hangul (and the like) on the page, for the web font
+    weights: dict[str, int] | None = None  # the record's term weights (search_index.term_weights)
 
 
 @functools.cache
@@ -48,6 +50,15 @@ def page_url(rel: str) -> str:
     if path == "index":
         return ""
     return path.removesuffix("/index") + "/" if path.endswith("/index") else path + "/"
+
+
+def file_of(rel: str) -> str:
+    """Where the page `rel` is written in the pages folder: a/b.md as a/b/index.md, beside the files of
+    its URL. Then a link relative to the page's URL is also relative to its file, which is how every
+    site engine reads links (Zensical rewrites links in raw HTML as relative to the file)."""
+    if not rel.endswith(".md") or rel == "index.md" or rel.endswith("/index.md"):
+        return rel
+    return rel.removesuffix(".md") + "/index.md"
 
 
 def relativize(html: str, rel: str) -> str:
@@ -85,7 +96,8 @@ def finish_page(rel: str, text: str) -> FinishedPage:
     front, body = split_front_matter(text)
     html = clean(relativize(_converter().reset().convert(body), rel))
     record, chars = record_of(rel, front, html)
-    return FinishedPage(f"{front}{MARKER}\n{html}\n", record, chars)
+    return FinishedPage(f"{front}{MARKER}\n{html}\n", record, chars,
+                        term_weights(record) if record is not None else None)
 
 
 def record_of(rel: str, front: str, html: str) -> tuple[PageRecord | None, frozenset[str]]:
@@ -96,7 +108,8 @@ def record_of(rel: str, front: str, html: str) -> tuple[PageRecord | None, froze
     return record, frozenset(hangul_of(front + html))
 
 
-def record_of_file(rel: str, text: str) -> tuple[PageRecord | None, frozenset[str]]:
+def record_of_file(rel: str, text: str) -> tuple[PageRecord | None, frozenset[str], dict[str, int] | None]:
     """The record of a finished page file (a kept page whose stored record is gone)."""
     front, body = split_front_matter(text)
-    return record_of(rel, front, body.removeprefix(MARKER + "\n"))
+    record, chars = record_of(rel, front, body.removeprefix(MARKER + "\n"))
+    return record, chars, term_weights(record) if record is not None else None

@@ -22,7 +22,7 @@ from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, feed_entry, feed_page
-from .finish import FinishedPage, finish_page, record_of_file
+from .finish import FinishedPage, file_of, finish_page, record_of_file
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
@@ -51,7 +51,7 @@ class PageSet(Mapping[str, str]):
         if rel in self.rendered:
             return self.rendered[rel]
         if rel in self.kept:
-            return (self.folder / rel).read_text(encoding="utf-8")
+            return (self.folder / file_of(rel)).read_text(encoding="utf-8")
         raise KeyError(rel)
 
     def release(self) -> None:
@@ -185,7 +185,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
 
     def want(rel: str, key: str, needs: tuple[Card, ...], render: Callable[..., str], *args) -> None:
         """Keep the file from the last build if its key is unchanged, else make it: render(full briefs, *args)."""
-        if write and memo.page_is_current(folder, rel, key):
+        if write and memo.page_is_current(folder, file_of(rel), key):
             pages.kept.add(rel)
             kept_keys[rel] = key
         else:
@@ -269,14 +269,14 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     for t in todo:
         content = made[t.rel]
         if isinstance(content, FinishedPage):
-            generation.records[t.rel] = (content.record, content.chars)
+            generation.records[t.rel] = (content.record, content.chars, content.weights)
             if write:
                 records.put(t.rel, t.key, content)
             content = content.text
         pages.rendered[t.rel] = content
     for rel, content in fixed_pages(config, renderer, corpus, listings, latest).items():
         if isinstance(content, FinishedPage):
-            generation.records[rel] = (content.record, content.chars)
+            generation.records[rel] = (content.record, content.chars, content.weights)
             content = content.text
         pages.rendered[rel] = content
     for rel in sorted(pages.kept):
@@ -288,8 +288,9 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         generation.changed = write_pages(config.pages_path, pages, links)
         pages.release()
         for t in todo:
-            memo.record_page(config.pages_path, t.rel, t.key)
-        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in pages}
+            memo.record_page(config.pages_path, file_of(t.rel), t.key)
+        files = {file_of(rel) for rel in pages}
+        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
         memo.written = set(pages)
     memo.save(config)
     return generation
@@ -507,12 +508,12 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     made: set[Path] = set()
     previous = read_manifest(folder)
     for rel, content in sorted(pages.rendered.items()):
-        if write_page(output_path(folder, rel), content, made):
+        if write_page(output_path(folder, file_of(rel)), content, made):
             changed.append(rel)
     for rel, target in sorted(links.items()):
         if link_file(output_path(folder, rel, link=True), target, made):
             changed.append(rel)
-    current = set(pages) | links.keys()
+    current = {file_of(rel) for rel in pages} | links.keys()
     write_manifest(folder, current)
     for rel in sorted(previous - current):
         try:
@@ -531,7 +532,7 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
 
 def check_clashes(pages: PageSet, links: dict[str, Path]) -> None:
     """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error."""
-    clash = sorted(links.keys() & set(pages))
+    clash = sorted(links.keys() & {file_of(rel) for rel in pages})
     if clash:
         diags = Diagnostics()
         for rel in clash:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import Config
 from .generate import Generation, generate
-from .publish import discard, staging_dir, swap_in
+from .publish import discard, remove_leftovers, site_folder, staging_dir, swap_in
 from .site_engine import build_site
 from .site_extras import add_extras
+from .site_state import current_state, forget_stamp, link_tree, read_stamp, stale_outputs, write_stamp
 
 
 def source_date_epoch(generation: Generation) -> str:
@@ -30,6 +32,16 @@ def source_date_epoch(generation: Generation) -> str:
     return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp()))
 
 
+def remove_output(site: Path, rel: str) -> None:
+    """Remove a file of a site, and the folders it leaves empty."""
+    path = site / rel
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != site and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
 def build(config: Config, *, progress: bool = False) -> Generation:
     """The whole site into site/ (the previous one stays if anything fails)."""
     generation = generate(config, progress=progress)
@@ -37,14 +49,38 @@ def build(config: Config, *, progress: bool = False) -> Generation:
     return generation
 
 
-def publish(config: Config, generation: Generation, target: Path, engine: str = "mkdocs") -> None:
-    """Run the site engine into a staging folder next to `target`, add the extras, swap it in."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(generation))
+_USERS_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")  # set by whoever runs us: kept as it is
+
+
+def publish(config: Config, generation: Generation, target: Path, engine: str = "mkdocs",
+            remove_old: Callable[[Path], None] | None = None) -> str:
+    """Run the site engine into a staging folder next to `target`, add the extras, swap it in.
+
+    Incremental (site_state.py): nothing is done when the site was built from the same files, and only
+    the changed pages are built again when only pages changed. Returns "unchanged", "changed" (a dirty
+    build) or "full". `remove_old` deletes the previous site (by default at once)."""
+    os.environ["SOURCE_DATE_EPOCH"] = _USERS_EPOCH or source_date_epoch(generation)
+    now = current_state(config, engine)
+    folder = site_folder(target)
+    before = read_stamp(config, folder) if folder.is_dir() else None
+    if before == now:
+        remove_leftovers(folder)  # staging folders of builds that died
+        return "unchanged"
     staging = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
+    dirty = before is not None and before.context == now.context
     try:
-        build_site(config, staging, engine)
+        if dirty:
+            link_tree(folder, staging)
+            # outputs of changed or removed files go, so that the site engine writes them anew (or not);
+            # the compressed sitemap is the one file the engine writes in place
+            for rel in [*stale_outputs(before, now), "sitemap.xml.gz"]:
+                remove_output(staging, rel)
+        build_site(config, staging, engine, dirty=dirty)
         add_extras(config, generation, staging)
-        swap_in(staging, target)
+        write_stamp(config, folder, staging, now)
+        swap_in(staging, target, remove_old=remove_old)
     except BaseException:
+        forget_stamp(config, folder)
         discard(staging)
         raise
+    return "changed" if dirty else "full"

@@ -20,6 +20,7 @@ import errno
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from .lock import pid_alive
@@ -57,13 +58,15 @@ def staging_dir(target: Path) -> Path:
 
 def remove_leftovers(folder: Path) -> list[Path]:
     """Remove staging (and half-swapped) folders next to `folder` whose build is no longer running."""
-    pattern = re.compile(rf"\.{re.escape(folder.name)}-(?:tmp|old)-(\d+)")
+    pattern = re.compile(rf"\.{re.escape(folder.name)}-(?:tmp|old)-(\d+)(?:-\d+)?")
     removed = []
     for path in sorted(folder.parent.glob(f".{folder.name}-*-*")):
         match = pattern.fullmatch(path.name)
         if not match:
             continue
         pid = int(match.group(1))
+        if pid == os.getpid() and path.name.count("-") > folder.name.count("-") + 2:
+            continue  # a previous site this process is removing in the background (serve.py)
         if pid == os.getpid() or not pid_alive(pid):
             _remove(path)
             removed.append(path)
@@ -85,9 +88,9 @@ def discard(built: Path) -> None:
     _remove(built)
 
 
-def swap_in(built: Path, target: Path) -> None:
+def swap_in(built: Path, target: Path, remove_old=None) -> None:
     """Make `built` the content of `target` (or of the folder the link `target` points to) atomically,
-    and remove the previous content."""
+    and remove the previous content (with `remove_old(folder)` if given: the preview does it later)."""
     folder = site_folder(target)
     if not folder.exists() and not folder.is_symlink():
         built.rename(folder)
@@ -95,7 +98,12 @@ def swap_in(built: Path, target: Path) -> None:
     if not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, _NOT_A_FOLDER, str(target))
     if _exchange(built, folder):
-        shutil.rmtree(built, ignore_errors=True)  # now holds the previous site
+        if remove_old is not None:  # `built` now holds the previous site: out of the next build's way
+            old = folder.parent / f".{folder.name}-old-{os.getpid()}-{time.monotonic_ns()}"
+            built.rename(old)
+            remove_old(old)
+        else:
+            shutil.rmtree(built, ignore_errors=True)
         return
     old = folder.parent / f".{folder.name}-old-{os.getpid()}"
     folder.rename(old)

@@ -16,7 +16,7 @@ from .finish import FinishedPage
 from .memo import digest
 from .search import PageRecord
 
-Record = tuple[PageRecord | None, frozenset[str]]
+Record = tuple[PageRecord | None, frozenset[str], dict[str, int] | None]  # record, characters, term weights
 
 
 class RecordStore:
@@ -33,12 +33,13 @@ class RecordStore:
                 stored = pickle.load(f)
         except Exception:  # missing, cut short, from another version: taken again from the page
             return None
-        if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key):
+        if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key):
             return None
-        record, chars = stored[1], stored[2]
-        if not ((record is None or isinstance(record, PageRecord)) and isinstance(chars, frozenset)):
+        record, chars, weights = stored[1:]
+        if not ((record is None or isinstance(record, PageRecord)) and isinstance(chars, frozenset)
+                and (weights is None or isinstance(weights, dict))):
             return None
-        return record, chars
+        return record, chars, weights
 
     def put(self, rel: str, key: str, page: FinishedPage) -> None:
         path = self._file(rel)
@@ -46,7 +47,7 @@ class RecordStore:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             with tmp.open("wb") as f:
-                pickle.dump((key, page.record, page.chars), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((key, page.record, page.chars, page.weights), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
         except OSError:  # a cache that cannot be written only makes the next build slower
             tmp.unlink(missing_ok=True)

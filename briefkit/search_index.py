@@ -121,6 +121,15 @@ class PageRecord:
     meta: str = ""  # searched too, and shown under the title (series, byline)
 
 
+def term_weights(record: PageRecord) -> dict[str, int]:
+    """How much each term of a page weighs in the index (the engine keeps this with each page)."""
+    counts = Counter(terms(record.text))
+    counts.update(terms(record.meta))
+    for term in set(terms(record.title)):
+        counts[term] += TITLE_BONUS
+    return {term: min(count, MAX_WEIGHT) for term, count in counts.items()}
+
+
 class IndexBuilder:
     """Collects pages in any order; `files()` numbers them by URL, so the same pages give the same bytes."""
 
@@ -133,21 +142,18 @@ class IndexBuilder:
     def __len__(self) -> int:
         return len(self._records)
 
-    def add(self, record: PageRecord) -> None:
+    def add(self, record: PageRecord, weights: dict[str, int] | None = None) -> None:
+        """Add a page; `weights` are its term_weights, when the caller has them already."""
         number = len(self._records)
         self._urls.append(record.url)
         self._records.append(_json({"url": record.url, "title": record.title, "meta": record.meta,
                                     "lang": record.lang, "text": record.text[:TEXT_CHARS]}))
-        counts = Counter(terms(record.text))
-        counts.update(terms(record.meta))
-        for term in set(terms(record.title)):
-            counts[term] += TITLE_BONUS
         postings = self._postings
-        for term, count in counts.items():
+        for term, weight in (term_weights(record) if weights is None else weights).items():
             slot = postings.get(term)
             if slot is None:
                 slot = postings[term] = array("Q")
-            slot.append((number << 4) | min(count, MAX_WEIGHT))
+            slot.append((number << 4) | weight)
 
     def files(self) -> dict[str, bytes]:
         """Every file of the index by its path inside the bundle."""

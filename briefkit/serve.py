@@ -20,6 +20,7 @@ import http.server
 import json
 import mimetypes
 import posixpath
+import shutil
 import sys
 import threading
 import time
@@ -83,7 +84,7 @@ class Preview:
         try:
             with lock.project_lock(self.config.root, timeout=lock.timeout_from_environment()):
                 generation = generate(self.config, drafts=self.drafts)
-                publish(self.config, generation, self.site)
+                publish(self.config, generation, self.site, remove_old=_remove_later)
             if generation.warnings.items:
                 print(generation.warnings.format(), file=sys.stderr, flush=True)
         except EditorError as exc:
@@ -130,6 +131,12 @@ class Preview:
         for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=300, step=50,
                                          stop_event=stop, raise_interrupt=False):
             self.rebuild()
+
+
+def _remove_later(folder: Path) -> None:
+    """The previous preview site goes on another thread: the page is shown without waiting for it."""
+    threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                     name="briefkit-cleanup", daemon=True).start()
 
 
 def overlay(problems: list[Problem]) -> str:

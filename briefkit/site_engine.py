@@ -9,6 +9,7 @@ rewriting this file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -37,20 +38,83 @@ def quiet(level: int = logging.WARNING) -> None:
         log.setLevel(level)
 
 
-def build_site(config: Config, site_dir: Path, engine: str = "mkdocs") -> None:
-    """Build the pages folder into `site_dir` with the theme and settings of mkdocs.yml."""
+def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bool = False) -> None:
+    """Build the pages folder into `site_dir` with the theme and settings of mkdocs.yml.
+
+    With `dirty`, `site_dir` holds the site of an earlier build (hard links to its files, see
+    pipeline.publish) and only pages whose file in the pages folder is newer than their output are
+    built again. Every file is then written by replacing it, never in place: the hard links are left
+    to the published site."""
     if engine not in ENGINES:
         raise ValueError(f"unknown site engine {engine!r}")
+    if engine == "properdocs":
+        # ProperDocs' own command does this: every `mkdocs` import (Material's plugins) is ProperDocs
+        importlib.import_module("properdocs.replacement")
     build = importlib.import_module(f"{engine}.commands.build")
     load = importlib.import_module(f"{engine}.config")
     exceptions = importlib.import_module(f"{engine}.exceptions")
+    utils = importlib.import_module(f"{engine}.utils")
     try:
         settings = load.load_config(str(config.root / config.mkdocs_file), docs_dir=str(config.pages_path),
                                     site_dir=str(site_dir))
-        settings.plugins.on_startup(command="build", dirty=False)
+        settings.plugins.on_startup(command="build", dirty=dirty)
         try:
-            build.build(settings)
+            with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine):
+                build.build(settings, dirty=dirty)
         finally:
             settings.plugins.on_shutdown()
     except exceptions.MkDocsException as exc:
         raise SiteEngineError(exc.format_message() if hasattr(exc, "format_message") else str(exc)) from None
+
+
+def replace_file(path: str, write) -> None:
+    """Write a new file at `path` through a temporary one: a hard link at `path` is replaced, not changed."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.briefkit-{os.getpid()}.tmp"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _replacing_writes(utils):
+    """The site engine's two ways of writing a file, made to replace the file instead."""
+    write_file, copy_file = utils.write_file, utils.copy_file
+
+    def write(content: bytes, output_path: str) -> None:
+        replace_file(output_path, lambda tmp: write_file(content, tmp))
+
+    def copy(source_path: str, output_path: str) -> None:
+        if os.path.isdir(output_path):
+            output_path = os.path.join(output_path, os.path.basename(source_path))
+        replace_file(output_path, lambda tmp: copy_file(source_path, tmp))
+
+    utils.write_file, utils.copy_file = write, copy
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file = write_file, copy_file
+
+
+class _DropDirtyWarning(logging.Filter):
+    """MkDocs warns that a dirty build may leave navigation stale; here nothing else changes but the
+    pages that are built again (pipeline.publish makes a full build when anything else changed), and
+    in strict mode the warning would stop the build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _known_dirty_warning(engine: str):
+    log = logging.getLogger(f"{engine}.commands.build")
+    drop = _DropDirtyWarning()
+    log.addFilter(drop)
+    try:
+        yield
+    finally:
+        log.removeFilter(drop)

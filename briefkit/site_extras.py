@@ -31,9 +31,9 @@ def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
     patch_material_bundle(site_dir)
     builder = IndexBuilder()
     chars: set[str] = set(hangul_of(config.site_name))
-    for record, page_chars in generation.records.values():
+    for record, page_chars, weights in generation.records.values():
         if record is not None:
-            builder.add(record)
+            builder.add(record, weights)
         chars |= page_chars
     for rel in hand_written_pages(config, generation):
         url = page_url(rel)

@@ -34,5 +34,7 @@ def patch_material_bundle(site_dir: Path) -> Path:
                                   "Material changed, review briefkit/theme_patches.py")
         code = code.replace(old, new)
     if code != original:
-        bundle.write_bytes(code)
+        partial = bundle.with_name(f".{bundle.name}.tmp")
+        partial.write_bytes(code)
+        partial.replace(bundle)  # replaced, not written in place: it may be a hard link to the published site
     return bundle

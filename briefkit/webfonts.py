@@ -93,5 +93,7 @@ def write_web_font(chars: set[str], source: Path, site_dir: Path, cache_dir: Pat
         partial.replace(cached)
     target = site_dir / TARGET
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(target)  # replaced, not written in place: it may be a hard link to the published site
     return target

@@ -47,7 +47,7 @@ def test_site_benchmark_smoke(tmp_path):
         row = next(line for line in text.splitlines() if line.startswith(f"| {label}"))
         cells = [c.strip() for c in row.strip().strip("|").split("|")][1:]
         assert len(cells) == 2 and all(float(c.removesuffix(" s")) > 0 for c in cells), row
-    for label in ("(a)/(b)", "(c)/(b)", "(d)/(b)"):
+    for label in ("(a)/(b)", "(c)/(b)", "(d)/(b)", "(a)/(b), CPU time", "(c)/(b), CPU time", "(d)/(b), CPU time"):
         cells = _cells(text, label)
         assert len(cells) == 2 and all(c.endswith(" ×") and float(c.removesuffix(" ×")) > 0 for c in cells)
     assert len(_cells(text, "Hugo cold (the same plain pages)")) == 2

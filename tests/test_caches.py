@@ -235,7 +235,7 @@ def test_an_edited_bibliography_file_of_any_name_changes_the_note(tmp_path):
     project.write("extra-refs.txt", OWN_REFERENCES)
     project.write("2024-05-02-own-references.yml", BRIEF_WITH_OWN_REFERENCES)
     config = load_config(project.root)
-    page = config.pages_path / "2024/05/own-references.md"
+    page = config.pages_path / "2024/05/own-references/index.md"
     generate(config)
     assert "First Title of the Report" in page.read_text(encoding="utf-8")
     refs = project.briefs / "extra-refs.txt"

@@ -151,7 +151,7 @@ def test_warnings_of_unchanged_briefs_are_repeated(site):
 
 def test_a_page_changed_on_disk_is_written_again(site):
     build(site)
-    page = load_config(site.root).pages_path / "2024/04/defence-industrial-enterprise.md"
+    page = load_config(site.root).pages_path / "2024/04/defence-industrial-enterprise/index.md"
     good = page.read_text()
     page.write_text("tampered")
     build(site)

@@ -1,0 +1,138 @@
+"""What a built site was made from, so that the next build redoes only what changed.
+
+Each built site has a stamp in the cache (not in the site, which stays byte for byte the same for the
+same inputs): the folder it describes (device and inode: a site replaced by hand is not trusted), the
+digest of the site engine's context (mkdocs.yml, the theme's overrides, the engine's versions, the
+build date it writes into the sitemap) and the size and time of every file of the pages folder it was
+built from. The next build compares:
+
+- same context and same files: nothing to publish;
+- same context: the site engine builds again only the pages whose file changed (a dirty build
+  into hard links of the published site, see pipeline.publish); outputs of changed and removed files
+  are removed from the copy first;
+- anything else, or no stamp: a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .finish import page_url
+from .outputs import MANIFEST
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class SiteState:
+    context: str
+    files: dict[str, list[int]]  # path in the pages folder → [size, mtime_ns] (what links lead to)
+
+    def to_json(self, folder: list[int]) -> str:
+        return json.dumps({"format": FORMAT, "folder": folder, "context": self.context, "files": self.files},
+                          sort_keys=True, separators=(",", ":"))
+
+
+def _stamp_file(config: Config, site: Path) -> Path:
+    name = hashlib.blake2b(str(site.resolve()).encode(), digest_size=16).hexdigest()
+    return config.cache_path / "site-state" / f"{name}.json"
+
+
+def _identity(folder: Path) -> list[int]:
+    stat = folder.stat()
+    return [stat.st_dev, stat.st_ino]
+
+
+def _digest_files(paths: list[Path]) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(paths):
+        try:
+            out.append((path.as_posix(), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
+        except OSError:
+            out.append((path.as_posix(), ""))
+    return out
+
+
+def current_state(config: Config, engine: str) -> SiteState:
+    root = config.root
+    overrides = [p for p in (config.templates_path / "overrides").rglob("*") if p.is_file()]
+    engine_code = [Path(__file__).with_name(name) for name in ("site_engine.py", "finished.py", "site_state.py")]
+    versions = []
+    for package in (engine, "mkdocs-material", "Markdown"):
+        try:
+            versions.append((package, importlib.metadata.version(package)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((package, ""))
+    context = hashlib.blake2b(repr((
+        FORMAT, engine, versions, os.environ.get("SOURCE_DATE_EPOCH", ""),
+        _digest_files([root / config.mkdocs_file, *overrides, *engine_code]),
+    )).encode(), digest_size=16).hexdigest()
+    files: dict[str, list[int]] = {}
+    folder = config.pages_path
+    for directory, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                stat = os.stat(path)  # through links: a changed docs/ page or image counts
+            except OSError:
+                continue
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if rel != MANIFEST:
+                files[rel] = [stat.st_size, stat.st_mtime_ns]
+    return SiteState(context, files)
+
+
+def read_stamp(config: Config, site: Path) -> SiteState | None:
+    """What the site folder `site` was built from, if it is the folder the stamp describes."""
+    try:
+        data = json.loads(_stamp_file(config, site).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or not isinstance(data.get("files"), dict) or \
+                data.get("folder") != _identity(site):
+            return None
+        return SiteState(str(data["context"]), {str(k): list(v) for k, v in data["files"].items()})
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def write_stamp(config: Config, site: Path, built: Path, state: SiteState) -> None:
+    """Record that `built` (about to become the site folder `site`, keeping its inode) holds `state`."""
+    path = _stamp_file(config, site)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(state.to_json(_identity(built)), encoding="utf-8")
+    tmp.replace(path)
+
+
+def forget_stamp(config: Config, site: Path) -> None:
+    _stamp_file(config, site).unlink(missing_ok=True)
+
+
+def outputs_of(rel: str) -> list[str]:
+    """The files the site engine makes from the file `rel` of the pages folder."""
+    if rel.endswith(".md"):
+        url = page_url(rel)
+        return [f"{url}index.html"]
+    return [rel]
+
+
+def stale_outputs(before: SiteState, now: SiteState) -> list[str]:
+    """Outputs of files that changed or are gone since `before`."""
+    stale = [rel for rel, stat in before.files.items() if now.files.get(rel) != stat]
+    return sorted({out for rel in stale for out in outputs_of(rel)})
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """`target` as a copy of `source` made of hard links (fast, and no file's bytes are copied)."""
+    for directory, dirs, names in os.walk(source):
+        rel = os.path.relpath(directory, source)
+        into = target if rel == "." else target / rel
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(os.path.join(directory, name), into / name)
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(directory, d))]
