@@ -157,13 +157,19 @@ def check_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (the preview shows drafts: keep it on this machine unless you mean it).")
 @click.option("--drafts", is_flag=True, help="Also show drafts and scheduled briefs, with a banner.")
+@_no_wait_option
 @_faults
-def serve(port: int, host: str, drafts: bool) -> None:
+def serve(port: int, host: str, drafts: bool, no_wait: bool = False) -> None:
     """Preview the site; it rebuilds when a brief, the .bib, a registry, a template or docs/ changes."""
     check_port(port, host)  # a busy port is said at once, not after the first build
     from .serve import serve as run_preview
 
     config = _config()
+    context = click.get_current_context(silent=True)
+    no_wait = no_wait or bool(context and context.find_root().params.get("no_wait"))
+    if no_wait:  # said at once, like build's: another build holds the project
+        with _one_build_at_a_time(config, True):
+            pass
     # The lock is held for each build only, not while the preview waits for changes: editors run
     # `python build.py` while a preview is open (serve.Preview.rebuild takes it).
     try:

@@ -316,6 +316,8 @@ def _check_print(config: Config, corpus: Corpus, renderer: Renderer, cards: list
 def unpublished_as_warnings(config: Config, diags: Diagnostics, day: dt.date) -> Diagnostics:
     """The problems of drafts and scheduled briefs, as warnings: a half-written draft never stops the
     site from publishing (`check` and `serve --drafts` report them as errors)."""
+    if not diags.has_errors:
+        return diags
     unpublished = set(unpublished_files(config, day))
     if not unpublished or not any(d.span.file in unpublished for d in diags.items):
         return diags

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import Config
 from .generate import Generation, generate
+from .outputs import read_manifest
 from .publish import discard, remove_leftovers, site_folder, staging_dir, swap_in
 from .site_engine import build_site
 from .site_extras import add_extras
@@ -60,7 +61,7 @@ def publish(config: Config, generation: Generation, target: Path, engine: str = 
     the changed pages are built again when only pages changed. Returns "unchanged", "changed" (a dirty
     build) or "full". `remove_old` deletes the previous site (by default at once)."""
     os.environ["SOURCE_DATE_EPOCH"] = _USERS_EPOCH or source_date_epoch(generation)
-    now = current_state(config, engine)
+    now, foreign = current_state(config, engine, read_manifest(config.pages_path))
     folder = site_folder(target)
     before = read_stamp(config, folder) if folder.is_dir() else None
     if before == now:
@@ -75,7 +76,7 @@ def publish(config: Config, generation: Generation, target: Path, engine: str = 
             # the compressed sitemap is the one file the engine writes in place
             for rel in [*stale_outputs(before, now), "sitemap.xml.gz"]:
                 remove_output(staging, rel)
-        build_site(config, staging, engine, dirty=dirty)
+        build_site(config, staging, engine, dirty=dirty, exclude=foreign)
         add_extras(config, generation, staging)
         write_stamp(config, folder, staging, now)
         swap_in(staging, target, remove_old=remove_old)

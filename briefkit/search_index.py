@@ -17,6 +17,7 @@ is in the title), which keeps the chunk of the most common word of a 10,000-page
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -35,15 +36,20 @@ MAX_WEIGHT = 15  # weights fit in 4 bits
 # end a number, the last 32 mark a digit that more digits follow.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _WORD = re.compile(r"[^\W_]+")
-_MARKS = {cp: None for r in (range(0x30000), range(0xE0000, 0xE1000)) for cp in r
-          if unicodedata.category(chr(cp)).startswith("M")}
+
+
+@functools.cache
+def _marks() -> dict[int, None]:
+    """Every combining mark (made once, when a text that is not ASCII is first folded)."""
+    return {cp: None for r in (range(0x30000), range(0xE0000, 0xE1000)) for cp in r
+            if unicodedata.category(chr(cp)).startswith("M")}
 
 
 def fold(text: str) -> str:
     """Lower case without accents or other marks ("Élysée" → "elysee"), as search.js does."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).lower().translate(_MARKS))
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).lower().translate(_marks()))
 
 
 def normalize_term(word: str) -> str | None:

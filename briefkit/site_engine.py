@@ -38,13 +38,14 @@ def quiet(level: int = logging.WARNING) -> None:
         log.setLevel(level)
 
 
-def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bool = False) -> None:
+def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bool = False,
+               exclude: list[str] | None = None) -> None:
     """Build the pages folder into `site_dir` with the theme and settings of mkdocs.yml.
 
     With `dirty`, `site_dir` holds the site of an earlier build (hard links to its files, see
     pipeline.publish) and only pages whose file in the pages folder is newer than their output are
     built again. Every file is then written by replacing it, never in place: the hard links are left
-    to the published site."""
+    to the published site. Files of the pages folder in `exclude` (not the engine's) are left out."""
     if engine not in ENGINES:
         raise ValueError(f"unknown site engine {engine!r}")
     if engine == "properdocs":
@@ -55,8 +56,9 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
     exceptions = importlib.import_module(f"{engine}.exceptions")
     utils = importlib.import_module(f"{engine}.utils")
     try:
+        extra = {"exclude_docs": "\n".join("/" + _escaped(rel) for rel in exclude)} if exclude else {}
         settings = load.load_config(str(config.root / config.mkdocs_file), docs_dir=str(config.pages_path),
-                                    site_dir=str(site_dir))
+                                    site_dir=str(site_dir), **extra)
         settings.plugins.on_startup(command="build", dirty=dirty)
         try:
             with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine):
@@ -65,6 +67,11 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
             settings.plugins.on_shutdown()
     except exceptions.MkDocsException as exc:
         raise SiteEngineError(exc.format_message() if hasattr(exc, "format_message") else str(exc)) from None
+
+
+def _escaped(rel: str) -> str:
+    """A path as a gitignore pattern that matches only itself."""
+    return "".join("\\" + ch if ch in "\\*?[]!# " else ch for ch in rel)
 
 
 def replace_file(path: str, write) -> None:

@@ -59,7 +59,9 @@ def _digest_files(paths: list[Path]) -> list[tuple[str, str]]:
     return out
 
 
-def current_state(config: Config, engine: str) -> SiteState:
+def current_state(config: Config, engine: str, ours: set[str]) -> tuple[SiteState, list[str]]:
+    """The state of the pages folder's files named in `ours` (the manifest), and the other files found
+    there (put there by someone else: never published)."""
     root = config.root
     overrides = [p for p in (config.templates_path / "overrides").rglob("*") if p.is_file()]
     engine_code = [Path(__file__).with_name(name) for name in ("site_engine.py", "finished.py", "site_state.py")]
@@ -74,18 +76,23 @@ def current_state(config: Config, engine: str) -> SiteState:
         _digest_files([root / config.mkdocs_file, *overrides, *engine_code]),
     )).encode(), digest_size=16).hexdigest()
     files: dict[str, list[int]] = {}
+    foreign: list[str] = []
     folder = config.pages_path
     for directory, _dirs, names in os.walk(folder):
         for name in names:
             path = os.path.join(directory, name)
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if rel == MANIFEST:
+                continue
+            if rel not in ours:
+                foreign.append(rel)
+                continue
             try:
                 stat = os.stat(path)  # through links: a changed docs/ page or image counts
             except OSError:
                 continue
-            rel = os.path.relpath(path, folder).replace(os.sep, "/")
-            if rel != MANIFEST:
-                files[rel] = [stat.st_size, stat.st_mtime_ns]
-    return SiteState(context, files)
+            files[rel] = [stat.st_size, stat.st_mtime_ns]
+    return SiteState(context, files), sorted(foreign)
 
 
 def read_stamp(config: Config, site: Path) -> SiteState | None:

@@ -15,9 +15,6 @@ import os
 import re
 from pathlib import Path
 
-import fontTools
-from fontTools import subset
-
 # Hangul jamo, CJK symbols and punctuation, compatibility jamo, jamo extended A, syllables, jamo
 # extended B, full-width forms: the same ranges as the @font-face rule in docs/assets/briefs.css.
 RANGES = [(0x1100, 0x11FF), (0x3000, 0x303F), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7A3),
@@ -50,6 +47,7 @@ class CharacterCollector:
 def subset_woff2(source: Path, chars: set[str]) -> bytes:
     """`source` cut down to `chars`, as WOFF2. With no characters, it keeps the ideographic space:
     a font without any mapped character is rejected by browsers' font sanitizers."""
+    from fontTools import subset  # imported when a subset is made: most builds reuse the cached one
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
@@ -81,6 +79,8 @@ def write_web_font(chars: set[str], source: Path, site_dir: Path, cache_dir: Pat
     """Write the subset for `chars` into the site (always, so that a reader typing Korean in the
     search box never asks for a missing file), reusing the cached subset for the same input."""
     # fontTools makes the bytes: another version may make others (the options are in SUBSET_VERSION)
+    import fontTools
+
     made_by = f"{SUBSET_VERSION}\0{fontTools.version}\0".encode()
     key = hashlib.sha256(made_by + source.read_bytes() + "".join(sorted(chars)).encode("utf-8")).hexdigest()[:32]
     cached = cache_dir / "webfonts" / f"{key}.woff2"

@@ -20,6 +20,8 @@ from conftest import tree_digest as digest
 
 FIXTURES = REPO / "tests" / "fixtures" / "invalid"
 CONTRACT_LINE = re.compile(r"^(?P<file>\S[^:]*):(?P<line>\d+):(?P<col>\d+): (error|warning): .+$")
+CSL_LINE = next(i for i, line in enumerate((REPO / "mkdocs.yml").read_text().splitlines(), 1)
+                if line.strip().startswith("csl:"))
 BASE = (FIXTURES / "unknown-field" / "briefs" / "2024-05-01-bad.yml").read_text().replace("colour: red\n", "")
 
 
@@ -48,7 +50,8 @@ MADE = [
     Case("image-symlink-escapes", f"{NAME}:11:9: error: image path 'images/escape.svg' points outside briefs/",
          {NAME: (BASE + "image:\n  file: images/escape.svg\n  alt: A drawing.\n  credit: Us\n").encode()},
          symlinks={"briefs/images/escape.svg": "/etc/hostname"}),
-    Case("missing-csl", "templates/house-chicago-notes.csl:1:1: error: CSL style file not found",
+    Case("missing-csl", f"mkdocs.yml:{CSL_LINE}:10: error: extra.briefkit.csl: the CSL style "
+                        "'templates/house-chicago-notes.csl' does not exist",
          {NAME: BASE.encode()}, remove=["templates/house-chicago-notes.csl"]),
     Case("invalid-csl", "templates/house-chicago-notes.csl:1:20: error: the CSL style is not well-formed XML",
          {NAME: BASE.encode(), "templates/house-chicago-notes.csl": b"<style><citation></style>"}),

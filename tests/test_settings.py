@@ -59,7 +59,7 @@ def test_an_internal_error_is_one_line_and_exit_3(project, tmp_path):
         "import briefkit.cli as cli\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('a bug on purpose')\n"
-        "cli.check = broken\n"
+        "cli.generate = broken\n"
         "cli.entry()\n", encoding="utf-8")
     import subprocess
 

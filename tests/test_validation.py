@@ -328,7 +328,6 @@ def test_misspelt_topic_is_a_warning_and_unknown_topic_is_fine(project):
 
 
 @pytest.mark.parametrize("content, expected", [
-    (None, "templates/house-chicago-notes.csl:1:1: error: CSL style file not found"),
     ("<style><citation>", "templates/house-chicago-notes.csl:1:18: error: the CSL style is not well-formed XML"),
     ("<html/>", "templates/house-chicago-notes.csl:1:1: error: this file is not a CSL style"),
     ('<style xmlns="http://purl.org/net/xbiblio/csl"/>',
