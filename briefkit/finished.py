@@ -13,6 +13,8 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
 MARKER = "<!-- briefkit:finished -->"
+# around the finished HTML in the built page: the preview puts a new version in place (preview_splice.py)
+CONTENT_START, CONTENT_END = "<!--briefkit:content-->", "<!--/briefkit:content-->"
 # after NormalizeWhitespace (30), which would remove the stash placeholder's control characters,
 # and before the raw-HTML block preprocessor (20), which would parse the HTML
 PRIORITY = 25
@@ -22,8 +24,8 @@ class FinishedPagePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if not lines or lines[0].strip() != MARKER:
             return lines
-        # an empty comment first: the stash puts back block-level HTML in place of its paragraph
-        return [self.md.htmlStash.store("<!---->" + "\n".join(lines[1:]))]
+        # a comment first: the stash puts back block-level HTML in place of its paragraph
+        return [self.md.htmlStash.store(CONTENT_START + "\n".join(lines[1:]) + CONTENT_END)]
 
 
 class FinishedPageExtension(Extension):

@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,8 +82,16 @@ class Generation:
     warnings: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
     changed: list[str] = field(default_factory=list)  # files of the pages folder written or deleted
-    records: dict[str, Record] = field(default_factory=dict)  # finished page → its search record, characters
+    records: dict[str, Record] = field(default_factory=dict)  # finished page made now → its search record …
+    kept: dict[str, str] = field(default_factory=dict)  # … and each page kept from the last build → its key
     materialize: Callable[[list[Card]], dict[str, ResolvedBrief]] | None = None
+
+    def all_records(self) -> Iterator[Record]:
+        """The record of every finished page; those of kept pages from the store (or their file)."""
+        yield from self.records.values()
+        store = RecordStore(self.config)
+        for rel, key in self.kept.items():
+            yield store.get(rel, key) or record_of_file(rel, self.pages[rel])
 
     @property
     def briefs(self) -> list[ResolvedBrief]:
@@ -279,9 +287,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             generation.records[rel] = (content.record, content.chars, content.weights)
             content = content.text
         pages.rendered[rel] = content
-    for rel in sorted(pages.kept):
-        if rel.endswith(".md"):
-            generation.records[rel] = records.get(rel, kept_keys[rel]) or record_of_file(rel, pages[rel])
+    generation.kept = {rel: kept_keys[rel] for rel in sorted(pages.kept) if rel.endswith(".md")}
     links = site_links(config, sorted(assets), files)
     check_clashes(pages, links)
     if write:

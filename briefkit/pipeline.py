@@ -54,12 +54,17 @@ _USERS_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")  # set by whoever runs us: ke
 
 
 def publish(config: Config, generation: Generation, target: Path, engine: str = "mkdocs",
-            remove_old: Callable[[Path], None] | None = None) -> str:
+            remove_old: Callable[[Path], None] | None = None, in_place: bool = False,
+            pages_ready: Callable[[list[str]], None] | None = None) -> str:
     """Run the site engine into a staging folder next to `target`, add the extras, swap it in.
 
     Incremental (site_state.py): nothing is done when the site was built from the same files, and only
     the changed pages are built again when only pages changed. Returns "unchanged", "changed" (a dirty
-    build) or "full". `remove_old` deletes the previous site (by default at once)."""
+    build) or "full". `remove_old` deletes the previous site (by default at once).
+
+    For the preview, `in_place` makes a dirty build straight into `target` (every write replaces its
+    file, so a reader never sees half of one), and `pages_ready` is called once the pages are there,
+    before the search index and the web font, with the site paths built again."""
     os.environ["SOURCE_DATE_EPOCH"] = _USERS_EPOCH or source_date_epoch(generation)
     now, foreign = current_state(config, engine, read_manifest(config.pages_path))
     folder = site_folder(target)
@@ -67,8 +72,24 @@ def publish(config: Config, generation: Generation, target: Path, engine: str = 
     if before == now:
         remove_leftovers(folder)  # staging folders of builds that died
         return "unchanged"
-    staging = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
     dirty = before is not None and before.context == now.context
+    if dirty and in_place:
+        try:
+            stale = stale_outputs(before, now)
+            # outputs of removed files go; changed ones are newer than their outputs: built again, and
+            # replaced (never removed first: a reader asking for one meanwhile still gets a page)
+            for rel in [*stale_outputs(before, now, removed_only=True), "sitemap.xml.gz"]:
+                remove_output(folder, rel)
+            build_site(config, folder, engine, dirty=True, exclude=foreign)
+            if pages_ready is not None:
+                pages_ready(stale)
+            add_extras(config, generation, folder)
+            write_stamp(config, folder, folder, now)
+        except BaseException:
+            forget_stamp(config, folder)  # the next build is a full one
+            raise
+        return "changed"
+    staging = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
     try:
         if dirty:
             link_tree(folder, staging)

@@ -34,6 +34,7 @@ from .config import Config
 from .diagnostics import Diagnostic, EditorError
 from .generate import generate
 from .pipeline import publish
+from .preview_splice import splice_changed
 from .site_engine import SiteEngineError, quiet
 from .theme_patches import ThemePatchError
 
@@ -56,18 +57,22 @@ class PreviewState:
 
     build: int = 0
     problems: list[Problem] = field(default_factory=list)
+    urls: list[str] | None = None  # the pages the last build changed; None: every page
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def finished(self, problems: list[Problem]) -> None:
+    def finished(self, problems: list[Problem], urls: list[str] | None = None) -> None:
         with self.changed:
+            if problems or self.problems:
+                urls = None  # the overlay comes or goes on every page
             self.build += 1
             self.problems = problems
+            self.urls = urls
             self.changed.notify_all()
 
-    def wait_for_build_after(self, since: int, timeout: float) -> int:
+    def wait_for_build_after(self, since: int, timeout: float) -> tuple[int, list[str] | None]:
         with self.changed:
             self.changed.wait_for(lambda: self.build != since, timeout=timeout)
-            return self.build
+            return self.build, self.urls
 
 
 class Preview:
@@ -81,10 +86,20 @@ class Preview:
         """One build into the preview's folder; its problems (if any) go to the state and the terminal."""
         started = time.monotonic()
         problems: list[Problem] = []
+        config = self.config
         try:
-            with lock.project_lock(self.config.root, timeout=lock.timeout_from_environment()):
-                generation = generate(self.config, drafts=self.drafts)
-                publish(self.config, generation, self.site, remove_old=_remove_later)
+            with lock.project_lock(config.root, timeout=lock.timeout_from_environment()):
+                generation = generate(config, drafts=self.drafts)
+                # first the saved pages, in place in the pages built last time (preview_splice.py) ...
+                spliced = splice_changed(self.site, config.pages_path, generation.changed, config.site_name) \
+                    if self.state.build and not self.state.problems and self.site.is_dir() else []
+                if spliced:
+                    self.state.finished([], spliced)
+                # ... then the site engine builds them for real, with everything that shows them
+                how = publish(config, generation, self.site, remove_old=_remove_later, in_place=True,
+                              pages_ready=lambda rebuilt: self.state.finished([], _urls(rebuilt)))
+                if how != "changed":
+                    self.state.finished([], None)
             if generation.warnings.items:
                 print(generation.warnings.format(), file=sys.stderr, flush=True)
         except EditorError as exc:
@@ -101,9 +116,9 @@ class Preview:
         if problems:
             print("\n".join(p.line for p in problems), file=sys.stderr, flush=True)
             print("The preview shows the last good version with these errors.", file=sys.stderr, flush=True)
+            self.state.finished(problems)
         else:
             print(f"Rebuilt in {time.monotonic() - started:.2f} s.", file=sys.stderr, flush=True)
-        self.state.finished(problems)
 
     def _problem(self, diagnostic: Diagnostic) -> Problem:
         span = diagnostic.span
@@ -127,10 +142,15 @@ class Preview:
             name = Path(path).name
             return not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
 
-        # a save is seen within 50 ms; saves closer together than that are one burst
-        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=300, step=50,
+        # a save is seen within 100 ms; saves closer together than that are one burst (an autosave)
+        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=1000, step=100,
                                          stop_event=stop, raise_interrupt=False):
             self.rebuild()
+
+
+def _urls(outputs: list[str]) -> list[str]:
+    """Site paths (2024/04/x/index.html) as the paths readers have open (/2024/04/x/)."""
+    return sorted({"/" + rel.removesuffix("index.html") for rel in outputs if rel.endswith(".html")})
 
 
 def _remove_later(folder: Path) -> None:
@@ -157,8 +177,10 @@ def overlay(problems: list[Problem]) -> str:
 
 
 def reload_script(build: int) -> str:
+    # reloads when a build changed this page (or every page: `changed` is null), else keeps waiting
     return (f"<script>(function(){{var b={build};function poll(){{fetch('{EVENTS}?since='+b)"
-            ".then(function(r){return r.json()}).then(function(d){if(d.build!==b){location.reload()}else{poll()}})"
+            ".then(function(r){return r.json()}).then(function(d){if(d.build!==b&&(d.changed===null||"
+            "d.changed.indexOf(location.pathname)>=0)){location.reload()}else{b=d.build;poll()}})"
             ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>")
 
 
@@ -200,8 +222,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         state = self.preview.state
         if url.path == EVENTS:
             since = urllib.parse.parse_qs(url.query).get("since", ["-1"])[0]
-            build = state.wait_for_build_after(int(since) if since.lstrip("-").isdigit() else -1, POLL_SECONDS)
-            self._send(200, "application/json", json.dumps({"build": build}).encode(), head)
+            build, urls = state.wait_for_build_after(int(since) if since.lstrip("-").isdigit() else -1,
+                                                     POLL_SECONDS)
+            self._send(200, "application/json", json.dumps({"build": build, "changed": urls}).encode(), head)
             return
         problems, build = state.problems, state.build
         path = self._file(urllib.parse.unquote(url.path))

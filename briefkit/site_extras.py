@@ -22,7 +22,8 @@ def hand_written_pages(config: Config, generation: Generation) -> list[str]:
     """The Markdown pages of docs/ the site engine rendered itself (index.md is the engine's)."""
     docs = config.root / config.docs_dir
     return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")
-                  if p.is_file() and p.relative_to(docs).as_posix() not in generation.records)
+                  if p.is_file() and p.relative_to(docs).as_posix() not in generation.records
+                  and p.relative_to(docs).as_posix() not in generation.kept)
 
 
 def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
@@ -31,7 +32,7 @@ def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
     patch_material_bundle(site_dir)
     builder = IndexBuilder()
     chars: set[str] = set(hangul_of(config.site_name))
-    for record, page_chars, weights in generation.records.values():
+    for record, page_chars, weights in generation.all_records():
         if record is not None:
             builder.add(record, weights)
         chars |= page_chars

@@ -128,9 +128,10 @@ def outputs_of(rel: str) -> list[str]:
     return [rel]
 
 
-def stale_outputs(before: SiteState, now: SiteState) -> list[str]:
-    """Outputs of files that changed or are gone since `before`."""
-    stale = [rel for rel, stat in before.files.items() if now.files.get(rel) != stat]
+def stale_outputs(before: SiteState, now: SiteState, removed_only: bool = False) -> list[str]:
+    """Outputs of files that changed or are gone since `before` (only of those gone, with removed_only)."""
+    stale = [rel for rel, stat in before.files.items()
+             if (rel not in now.files if removed_only else now.files.get(rel) != stat)]
     return sorted({out for rel in stale for out in outputs_of(rel)})
 
 

@@ -28,6 +28,17 @@ def _shared_folder() -> Path:
 
 SEEDS = _shared_folder() / "seeds"
 
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tiers by folder: tests/e2e are `slow`, tests/browser are `browser` (and slow)."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif "e2e" in parts:
+            item.add_marker(pytest.mark.slow)
+
 from briefkit.config import load_config  # noqa: E402  (the package is installed: pip install -e .)
 from briefkit.generate import check  # noqa: E402
 

@@ -23,7 +23,7 @@ from briefkit.search_index import (
     utf16_order,
 )
 
-SEARCH_JS = Path(__file__).resolve().parents[1] / "docs/assets/search.js"
+SEARCH_JS = Path(__file__).resolve().parents[2] / "docs/assets/search.js"
 
 
 def node(script: str, payload) -> object:
