@@ -33,6 +33,7 @@ _FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 @dataclass(frozen=True)
 class FinishedPage:
+    rel: str  # the generated page it was made from
     text: str  # the file for the site engine
     record: PageRecord | None  # for the search index; None for pages kept out of search
     chars: frozenset[str]  # Hangul (and the like) on the page, for the web font
@@ -96,7 +97,7 @@ def finish_page(rel: str, text: str) -> FinishedPage:
     front, body = split_front_matter(text)
     html = clean(relativize(_converter().reset().convert(body), rel))
     record, chars = record_of(rel, front, html)
-    return FinishedPage(f"{front}{MARKER}\n{html}\n", record, chars,
+    return FinishedPage(rel, f"{front}{MARKER}\n{html}\n", record, chars,
                         term_weights(record) if record is not None else None)
 
 
@@ -113,3 +114,61 @@ def record_of_file(rel: str, text: str) -> tuple[PageRecord | None, frozenset[st
     front, body = split_front_matter(text)
     record, chars = record_of(rel, front, body.removeprefix(MARKER + "\n"))
     return record, chars, term_weights(record) if record is not None else None
+
+
+def _finish_all(jobs: list[tuple[str, str]]) -> list[FinishedPage]:
+    return [finish_page(rel, text) for rel, text in jobs]
+
+
+class Finisher:
+    """Finishes pages on every core: Markdown, sanitizing and search records are most of a cold build.
+
+    `add` takes a page as soon as it is rendered; pages are sent to worker processes in small groups
+    while the caller renders the next ones (formatting notes with pandoc meanwhile uses its own
+    processes). Few pages are finished here, without starting any process. Workers are spawned, not
+    forked: the preview runs threads."""
+
+    GROUP = 16  # pages per task: few enough to spread the work, enough to pay for sending them
+
+    def __init__(self, expected: int, threshold: int = 200):
+        import os
+
+        self.made: dict[str, object] = {}
+        self._group: list[tuple[str, str]] = []
+        self._futures = []
+        self._pool = None
+        workers = min(os.cpu_count() or 1, 8)
+        if expected >= threshold and workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def add(self, rel: str, content) -> None:
+        if not (rel.endswith(".md") and isinstance(content, str)):
+            self.made[rel] = content
+        elif self._pool is None:
+            self.made[rel] = finish_page(rel, content)
+        else:
+            self._group.append((rel, content))
+            if len(self._group) >= self.GROUP:
+                self._send()
+
+    def _send(self) -> None:
+        if self._group:
+            self._futures.append(self._pool.submit(_finish_all, self._group))
+            self._group = []
+
+    def results(self) -> dict[str, object]:
+        if self._pool is not None:
+            self._send()
+            for future in self._futures:
+                for page in future.result():
+                    self.made[page.rel] = page
+            self._futures = []
+        return self.made
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -22,7 +22,7 @@ from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, feed_entry, feed_page
-from .finish import FinishedPage, file_of, finish_page, record_of_file
+from .finish import FinishedPage, Finisher, file_of, finish_page, record_of_file
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
@@ -359,30 +359,29 @@ def unpublished_files(config: Config, day: dt.date) -> list[str]:
 
 
 def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry | FinishedPage]:
-    """Make every file of `todo`: generated Markdown pages come out finished (finish.py)."""
-    made: dict[str, str | FeedEntry | FinishedPage] = {}
-    light = [t for t in todo if not t.needs]
-    heavy = [t for t in todo if t.needs]
-    for t in light:
-        made[t.rel] = _finish(t.rel, t.render({}))
-    # in batches of briefs: formatted together (one pandoc run), then let go
-    order = list(dict.fromkeys(c for t in heavy for c in t.needs))
-    batches = [order[i: i + BATCH] for i in range(0, len(order), BATCH)]
-    batch_of = {c.slug: n for n, cards in enumerate(batches) for c in cards}
-    by_batch: dict[int, list[_Todo]] = {}
-    for t in heavy:
-        by_batch.setdefault(max(batch_of[c.slug] for c in t.needs), []).append(t)
-    for n, cards in enumerate(batches):
-        needed = list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs))
-        full = materialize(needed)
-        for t in by_batch.get(n, []):
-            made[t.rel] = _finish(t.rel, t.render(full))
-        forget(cards)
-    return made
-
-
-def _finish(rel: str, content):
-    return finish_page(rel, content) if rel.endswith(".md") and isinstance(content, str) else content
+    """Make every file of `todo`: generated Markdown pages come out finished (finish.py), on every core."""
+    finisher = Finisher(sum(1 for t in todo if t.rel.endswith(".md")))
+    try:
+        for t in todo:
+            if not t.needs:
+                finisher.add(t.rel, t.render({}))
+        heavy = [t for t in todo if t.needs]
+        # in batches of briefs: formatted together (one pandoc run), then let go
+        order = list(dict.fromkeys(c for t in heavy for c in t.needs))
+        batches = [order[i: i + BATCH] for i in range(0, len(order), BATCH)]
+        batch_of = {c.slug: n for n, cards in enumerate(batches) for c in cards}
+        by_batch: dict[int, list[_Todo]] = {}
+        for t in heavy:
+            by_batch.setdefault(max(batch_of[c.slug] for c in t.needs), []).append(t)
+        for n, cards in enumerate(batches):
+            needed = list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs))
+            full = materialize(needed)
+            for t in by_batch.get(n, []):
+                finisher.add(t.rel, t.render(full))
+            forget(cards)
+        return finisher.results()
+    finally:
+        finisher.close()
 
 
 def fixed_pages(config: Config, renderer: Renderer, corpus: Corpus, listings: list[Listing],
