@@ -155,15 +155,26 @@ class Finisher:
                 self._send()
 
     def _send(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         if self._group:
-            self._futures.append(self._pool.submit(_finish_all, self._group))
-            self._group = []
+            group, self._group = self._group, []
+            try:
+                self._futures.append((group, self._pool.submit(_finish_all, group)))
+            except BrokenProcessPool:
+                self._futures.append((group, None))
 
     def results(self) -> dict[str, object]:
+        from concurrent.futures.process import BrokenProcessPool
+
         if self._pool is not None:
             self._send()
-            for future in self._futures:
-                for page in future.result():
+            for group, future in self._futures:
+                try:
+                    pages = future.result() if future is not None else _finish_all(group)
+                except BrokenProcessPool:  # workers that could not start (or died): finished here instead
+                    pages = _finish_all(group)
+                for page in pages:
                     self.made[page.rel] = page
             self._futures = []
         return self.made

@@ -66,8 +66,10 @@ def absolutize(html: str, page_path: str, site_url: str) -> str:
     return _URL_ATTR.sub(fix, html)
 
 
+@functools.lru_cache(maxsize=256)
 def plain_text(text: str) -> str:
-    """Markdown → one line of plain text (for meta descriptions and social cards)."""
+    """Markdown → one line of plain text (for meta descriptions and social cards). Cached: a brief's
+    summary is asked for by its page, its head and its JSON-LD."""
     import html as html_lib
 
     rendered = _convert(text or "")
