@@ -109,9 +109,9 @@ def test_the_build_deletes_only_the_pages_it_wrote(built):
     extra = built.write("2024-06-01-short-lived.yml", VALID_BRIEF.replace("date: 2024-04-29", "date: 2024-06-01"))
     try:
         assert built.run().returncode == 0
-        page = pages / "2024" / "06" / "short-lived.md"
+        page = pages / "2024" / "06" / "short-lived" / "index.md"  # pages are written as <url>/index.md
         assert page.is_file()
-        assert "2024/06/short-lived.md" in (pages / MANIFEST).read_text()
+        assert "2024/06/short-lived/index.md" in (pages / MANIFEST).read_text()
     finally:
         extra.unlink()
     assert built.run().returncode == 0
