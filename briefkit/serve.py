@@ -87,6 +87,7 @@ class Preview:
         started = time.monotonic()
         problems: list[Problem] = []
         config = self.config
+        how = ""
         try:
             with lock.project_lock(config.root, timeout=lock.timeout_from_environment()):
                 generation = generate(config, drafts=self.drafts)
@@ -98,7 +99,8 @@ class Preview:
                 # ... then the site engine builds them for real, with everything that shows them
                 how = publish(config, generation, self.site, remove_old=_remove_later, in_place=True,
                               pages_ready=lambda rebuilt: self.state.finished([], _urls(rebuilt)))
-                if how != "changed":
+                # a save that changed nothing (or changes seen by the build before) says nothing
+                if how == "full" or (how == "unchanged" and (self.state.problems or not self.state.build)):
                     self.state.finished([], None)
             if generation.warnings.items:
                 print(generation.warnings.format(), file=sys.stderr, flush=True)
@@ -117,7 +119,7 @@ class Preview:
             print("\n".join(p.line for p in problems), file=sys.stderr, flush=True)
             print("The preview shows the last good version with these errors.", file=sys.stderr, flush=True)
             self.state.finished(problems)
-        else:
+        elif how != "unchanged":
             print(f"Rebuilt in {time.monotonic() - started:.2f} s.", file=sys.stderr, flush=True)
 
     def _problem(self, diagnostic: Diagnostic) -> Problem:
@@ -142,8 +144,8 @@ class Preview:
             name = Path(path).name
             return not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
 
-        # a save is seen within 100 ms; saves closer together than that are one burst (an autosave)
-        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=1000, step=100,
+        # a save is seen within 150 ms; saves closer together than that are one burst (an autosave)
+        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=1500, step=150,
                                          stop_event=stop, raise_interrupt=False):
             self.rebuild()
 
