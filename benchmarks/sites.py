@@ -15,6 +15,7 @@ command line only.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import json
 import re
@@ -315,7 +316,9 @@ def picture(width: int, height: int, seed: int, jpeg: bool) -> tuple[bytes, str]
 
 # ---- the projects ------------------------------------------------------------------------------
 
-class Project:
+class Project(abc.ABC):
+    """A project written from a corpus; each kind says where a brief's page goes and what it holds."""
+
     kind = ""
 
     def __init__(self, folder: Path, corpus: Corpus):
@@ -324,11 +327,11 @@ class Project:
         self.briefs = list(corpus.briefs)  # this project's copy: edits change it
         self.bib = {item.key: item for item in corpus.bib}
 
-    def page_file(self, b: Brief) -> Path:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def page_file(self, b: Brief) -> Path: ...
 
-    def render(self, b: Brief) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def render(self, b: Brief) -> str: ...
 
     def write_pages(self) -> None:
         for b in self.briefs:

@@ -289,7 +289,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         pages.rendered[rel] = content
     generation.kept = {rel: kept_keys[rel] for rel in sorted(pages.kept) if rel.endswith(".md")}
     links = site_links(config, sorted(assets), files)
-    check_clashes(pages, links)
+    check_clashes(pages, links, config.root)
     if write:
         generation.changed = write_pages(config.pages_path, pages, links)
         pages.release()
@@ -510,7 +510,7 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     Stale files are those the previous build wrote (its manifest) that are gone now: the build never
     deletes a file it did not write itself, whatever else is in the folder."""
     links = links or {}
-    check_clashes(pages, links)
+    check_clashes(pages, links, folder)
     changed = []
     made: set[Path] = set()
     previous = read_manifest(folder)
@@ -537,14 +537,18 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     return changed
 
 
-def check_clashes(pages: PageSet, links: dict[str, Path]) -> None:
-    """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error."""
+def check_clashes(pages: PageSet, links: dict[str, Path], root: Path) -> None:
+    """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error, shown
+    at the hand-written file (relative to the project, as editors know it)."""
     clash = sorted(links.keys() & {file_of(rel) for rel in pages})
     if clash:
         diags = Diagnostics()
+        base = root.resolve()
         for rel in clash:
-            diags.error(Span(f"{links[rel]}", 1, 1), f"{rel}: a file of the site has the same path as a generated "
-                        "one", "rename or move the file")
+            target = links[rel]
+            shown = target.relative_to(base).as_posix() if base in target.parents else str(target)
+            diags.error(Span(shown, 1, 1), f"the site already makes {rel} from the briefs",
+                        "rename or move this file")
         raise EditorError(diags)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import Config
-from .generate import Generation, generate
+from .generate import Generation
 from .outputs import read_manifest
 from .publish import discard, remove_leftovers, site_folder, staging_dir, swap_in
 from .site_engine import build_site
@@ -41,13 +41,6 @@ def remove_output(site: Path, rel: str) -> None:
     while parent != site and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
-
-
-def build(config: Config, *, progress: bool = False) -> Generation:
-    """The whole site into site/ (the previous one stays if anything fails)."""
-    generation = generate(config, progress=progress)
-    publish(config, generation, config.root / "site")
-    return generation
 
 
 _USERS_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")  # set by whoever runs us: kept as it is

@@ -86,3 +86,16 @@ def test_check_reports_template_errors_at_their_line(project):
         assert result.returncode == 1
         assert "Traceback" not in result.stderr
         assert result.stderr.startswith(f"templates/brief.md.j2:{at + 1}:1: error: template error:"), result.stderr
+
+
+def test_a_hand_written_page_where_the_site_makes_one_is_an_error_at_that_file(project):
+    """docs/series/index.md would shadow the generated list of series: found by check and by build."""
+    project.write("2024-04-29-any.yml", VALID_BRIEF)
+    (project.root / "docs/series").mkdir()
+    (project.root / "docs/series/index.md").write_text("# My own series page\n", encoding="utf-8")
+    for result in (project.run("check"), project.run()):
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [
+            "docs/series/index.md:1:1: error: the site already makes series/index.md from the briefs "
+            "(rename or move this file)"], result.stderr
+    assert not (project.root / "site").exists()
