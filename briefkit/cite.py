@@ -104,8 +104,12 @@ def _job_key(job: CiteJob, style: Style, items: dict[str, dict]) -> str:
 
 def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache_dir: Path,
                 workers: int | None = None,
-                on_ready: Callable[[dict[str, FormattedNotes]], None] | None = None) -> dict[str, FormattedNotes]:
+                on_ready: Callable[[dict[str, FormattedNotes]], None] | None = None,
+                pieces: dict | None = None) -> dict[str, FormattedNotes]:
     """Formatted clusters for every job, from the cache where possible.
+
+    `pieces` keeps the citations formatted by pieces (citereuse.py) for the next call with the same
+    bibliography and style: a build formats its briefs in batches, and most pieces recur across them.
 
     Jobs are formatted in the order given; `on_ready` (if given) receives results as soon as each
     batch is done, from the cache first, then from the worker threads, and then they are not kept
@@ -146,7 +150,8 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
         by_pieces = {job.brief_id for job, _ in todo if REUSE and citereuse.eligible(job.notes, items)}
         reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
         whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
-        retry = _format_by_pieces(reusable, csl, items, workers, finished) if reusable else []
+        retry = _format_by_pieces(reusable, csl, items, workers, finished, {} if pieces is None else pieces) \
+            if reusable else []
         _format_whole(whole + retry, csl, items, workers, finished)
     return results
 
@@ -204,15 +209,16 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
 
 
 def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                      finished) -> list[tuple[CiteJob, str]]:
-    """Format the distinct pieces of all jobs once, then assemble each job; the jobs that cannot be
-    assembled exactly are returned, to be formatted whole."""
+                      finished, rendered: dict) -> list[tuple[CiteJob, str]]:
+    """Format the distinct pieces of all jobs once (those not in `rendered` already, which gets the
+    new ones), then assemble each job; the jobs that cannot be assembled exactly are returned, to be
+    formatted whole."""
     plans = {job.brief_id: citereuse.plan(job.notes, csl_lang(job.lang)) for job, _ in todo}
     pieces = list(dict.fromkeys(piece for clusters in plans.values() for note in clusters for cluster in note
-                                for piece, _, _ in cluster.pieces))
+                                for piece, _, _ in cluster.pieces if piece not in rendered))
     docs = citereuse.synthetic_notes(pieces, lambda key: citereuse.short_title(items.get(key) or {}))
     synthetic = [(CiteJob(doc_id, piece_lang(targets), notes), doc_id) for doc_id, notes, targets in docs]
-    rendered: dict[citereuse.Piece, str] = {}  # as JSON text: each use decodes its own copy
+    # rendered: piece → its inlines as JSON text (each use decodes its own copy)
     where = {doc_id: targets for doc_id, _, targets in docs}
     items = {**items, citereuse.SPACER: citereuse.spacer_item()}
 
@@ -222,7 +228,8 @@ def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[st
                 inlines = tidy_punctuation(without_markers(_as_list(notes[index])[0]))
                 rendered[piece] = json.dumps(inlines, ensure_ascii=False)
 
-    _run_batches(synthetic, csl, items, workers, on_batch)
+    if synthetic:
+        _run_batches(synthetic, csl, items, workers, on_batch)
     retry = []
     done = {}
     for job, digest in todo:

@@ -167,6 +167,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     related = _related(memo, visible, config.related)
     renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s})
     resolved: dict[str, ResolvedBrief] = {}
+    pieces: dict = {}  # citations formatted for one batch of briefs, reused by the next (cite.format_jobs)
 
     def materialize(cards: list[Card]) -> dict[str, ResolvedBrief]:
         missing = [c for c in cards if c.slug not in resolved]
@@ -174,7 +175,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             sources = corpus.load(config, missing)
             subset = Corpus(sources, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
             try:
-                done = resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url)
+                done = resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url,
+                               pieces=pieces)
             except CiteprocError as exc:
                 diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
                 raise EditorError(diags) from None

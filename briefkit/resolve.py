@@ -80,7 +80,7 @@ def _self_citation_job(slug: str, lang: str) -> CiteJob:
 
 def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = "", site_url: str = "",
             on_ready: Callable[[ResolvedBrief], None] | None = None, workers: int | None = None,
-            sources: Iterable[BriefSource] | None = None) -> list[ResolvedBrief]:
+            sources: Iterable[BriefSource] | None = None, pieces: dict | None = None) -> list[ResolvedBrief]:
     """Every brief of `corpus` (or of `sources`) with its notes formatted. With `on_ready`, each one goes
     there as soon as it is done (briefs are formatted in the given order) and is not kept: the list
     returned is empty, and the briefs wait for their notes compressed, so that `sources` can be a
@@ -131,7 +131,7 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
             for rb in ready:
                 on_ready(rb)
 
-    format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived)
+    format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived, pieces=pieces)
     return [] if on_ready else [done[slug] for slug in by_slug]
 
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from briefkit import cite
+from briefkit import cite, citereuse
 from briefkit.bib import BibEntry, csl_items
 from briefkit.cite import CiteJob, Style, format_jobs
 from briefkit.citereuse import eligible
@@ -108,3 +108,36 @@ def test_streamed_results_in_small_batches_are_the_kept_results(tmp_path, monkey
         items = csl_items(bib, tmp_path / cache)
         assert format_jobs(jobs, Style.load(CSL), items, tmp_path / cache, workers=2, on_ready=on_ready) == {}
         assert {b: [[to_html(c) for c in note] for note in notes] for b, notes in arrived.items()} == kept
+
+
+def test_pieces_formatted_for_one_batch_serve_the_next(tmp_path, monkeypatch):
+    """A build formats its briefs in batches with one piece book: the second batch sends pandoc only the
+    pieces the first did not have, and its notes are those of formatting it alone."""
+    # few works, page numbers and no prefixes: pieces recur across batches, as in a real archive
+    monkeypatch.setitem(globals(), "SUFFIXES", ["", ", 12", ", 4"])
+    monkeypatch.setitem(globals(), "PREFIXES", [""])
+    jobs, bib = corpus_jobs(5, briefs=160, entries=12)
+    alone = formatted(jobs[80:], bib, tmp_path / "alone", True, monkeypatch)
+    asked: list[list] = []
+    real = citereuse.synthetic_notes
+
+    def recording(pieces, title_of):
+        asked.append(list(pieces))
+        return real(pieces, title_of)
+
+    monkeypatch.setattr(citereuse, "synthetic_notes", recording)
+    book: dict = {}
+    items = csl_items(bib, tmp_path / "book")
+    format_jobs(jobs[:80], Style.load(CSL), items, tmp_path / "book", pieces=book)
+    known = set(book)
+    asked.clear()
+    out = format_jobs(jobs[80:], Style.load(CSL), items, tmp_path / "book", pieces=book)
+    needed = {piece for job in jobs[80:] if eligible(job.notes, items)
+              for clusters in citereuse.plan(job.notes, cite.csl_lang(job.lang)) for cluster in clusters
+              for piece, _, _ in cluster.pieces}
+    assert needed & known, "the corpus should make the second batch reuse pieces"
+    assert asked and asked[0] and not set(asked[0]) & known  # only what the first batch did not format
+    assert needed <= set(book)
+    batch = {brief: [[to_html(c) for c in note] for note in notes] for brief, notes in out.items()}
+    for job in jobs[80:]:
+        assert batch[job.brief_id] == alone[job.brief_id], job.brief_id
