@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 
-from .html import page_url, to_html
+from .finish import expand
+from .html import absolute_html, page_url
 from .listings import Listing
 from .resolve import ResolvedBrief
 from .sanitize import clean
@@ -32,9 +34,14 @@ def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+_HEADING_ID = re.compile(r'(<h[1-6])\sid="[^"]*"')
+
+
 def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> FeedEntry:
     brief = rb.brief
-    content = clean(to_html(renderer.feed_content(rb), rb.page_path, site_url, footnote_prefix=rb.slug))
+    # headings without the page's ids: a feed holds many briefs, and readers drop ids anyway
+    html = _HEADING_ID.sub(r"\1", expand(renderer.feed_content(rb)).strip("\n"))
+    content = clean(absolute_html(html, rb.page_path, site_url, footnote_prefix=rb.slug))
     return FeedEntry(
         page_url(site_url, rb.page_path), brief.title, [renderer.corpus.authors[a].name for a in brief.authors],
         midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(), content,

@@ -1,9 +1,11 @@
-"""Generated Markdown → a finished page: the HTML the site engine only wraps in the theme.
+"""A generated page → a finished page: the HTML the site engine only wraps in the theme.
 
-The templates write Markdown (editors can change them without Python); here it becomes HTML with the
-site's Markdown dialect, links to other pages (`../authors/x.md`) become the URLs the site engine would
+The templates write HTML (editors can change them without Python) with the editors' Markdown marked
+where it goes (`deferred`): here it becomes HTML with the site's Markdown dialect (a brief's body and
+its notes in one pass), links to other pages (`../authors/x.md`) become the URLs the site engine would
 have made (`../../../authors/x/`), and the result goes through the sanitizer (sanitize.py). What is
 left for the site engine is the file `front matter + finished.MARKER + HTML` (see finished.py).
+Hand-written Markdown pages (docs/index.md) are converted whole.
 
 The page's search record and the Hangul it uses (for the web font) are taken here too, from the
 finished HTML, so that neither needs the site engine's output.
@@ -12,6 +14,7 @@ finished HTML, so that neither needs the site engine's output.
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -43,6 +46,58 @@ class FinishedPage:
 @functools.cache
 def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=PAGE_EXTENSIONS)
+
+
+# Editors' Markdown inside a rendered HTML page, escaped, until the page is finished (render.py's filters)
+_DEFERRED = re.compile(r'<briefkit-md kind="(block|inline|body)">(.*?)</briefkit-md>', re.S)
+FOOTNOTES_HERE = "<briefkit-footnotes></briefkit-footnotes>"  # where a body's notes go
+_FOOTNOTES_PLACEHOLDER = "///Footnotes Go Here///"  # Python-Markdown's: its notes' <div> in its place
+_FOOTNOTES_DIV = '<div class="footnote">'
+# Text that Markdown leaves as it is: one line, no markup characters, not starting like a list
+_BETWEEN_WORDS = re.escape(" ,;:?'\"’‘“”()\u2013\u2014%/.-")
+_PLAIN = re.compile(rf"[^\W\d_][^\W_]*(?:[{_BETWEEN_WORDS}]+[^\W_]*)*")
+
+
+def deferred(kind: str, text: str) -> str:
+    """Markdown to convert when the page is finished: "block", "inline" (no paragraph around it) or
+    "body" (a brief's body with its notes' definitions: see expand)."""
+    return f'<briefkit-md kind="{kind}">{html_lib.escape(text, quote=False)}</briefkit-md>'
+
+
+@functools.lru_cache(maxsize=4096)
+def markdown_html(text: str, inline: bool = False) -> str:
+    """An editor's field as HTML (cached: a brief's summary is on several listing pages)."""
+    if text == text.strip() and _PLAIN.fullmatch(text):
+        return text if inline else f"<p>{text}</p>"
+    out = _converter().reset().convert(text)
+    if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        return out[3:-4]
+    return out
+
+
+def _body(text: str) -> tuple[str, str]:
+    """A body with its notes' definitions → (body HTML, notes HTML)."""
+    out = _converter().reset().convert(text + "\n\n" + _FOOTNOTES_PLACEHOLDER + "\n")
+    at = out.rfind(_FOOTNOTES_DIV)
+    if at < 0:
+        return out.removesuffix("<p>" + _FOOTNOTES_PLACEHOLDER + "</p>").rstrip("\n"), ""
+    return out[:at].rstrip("\n"), out[at:]
+
+
+def expand(page: str) -> str:
+    """The page with every deferred Markdown converted (a figure's caption inside a body too)."""
+    footnotes = ""
+
+    def convert(m: re.Match) -> str:
+        nonlocal footnotes
+        kind, text = m.group(1), html_lib.unescape(m.group(2))
+        if kind == "body":
+            body, footnotes = _body(text)
+            return _DEFERRED.sub(convert, body)
+        return markdown_html(text, inline=kind == "inline")
+
+    out = _DEFERRED.sub(convert, page)
+    return out.replace(FOOTNOTES_HERE, footnotes) if FOOTNOTES_HERE in out else out
 
 
 def page_url(rel: str) -> str:
@@ -92,10 +147,12 @@ def split_front_matter(text: str) -> tuple[str, str]:
     return (m.group(0), text[m.end():]) if m else ("", text)
 
 
-def finish_page(rel: str, text: str) -> FinishedPage:
-    """The finished page for the generated Markdown `text` of page `rel`."""
+def finish_page(rel: str, text: str, markdown_page: bool = False) -> FinishedPage:
+    """The finished page for the rendered `text` of page `rel` (HTML from the templates, or a
+    hand-written Markdown page with `markdown_page`)."""
     front, body = split_front_matter(text)
-    html = clean(relativize(_converter().reset().convert(body), rel))
+    html = expand(_converter().reset().convert(body) if markdown_page else body).strip("\n")
+    html = clean(relativize(html, rel))
     record, chars = record_of(rel, front, html)
     return FinishedPage(rel, f"{front}{MARKER}\n{html}\n", record, chars,
                         term_weights(record) if record is not None else None)

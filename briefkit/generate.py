@@ -13,7 +13,9 @@ import functools
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, feed_entry, feed_page
-from .finish import FinishedPage, Finisher, file_of, finish_page, record_of_file
+from .finish import FinishedPage, Finisher, expand, file_of, finish_page, record_of_file
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
@@ -169,8 +171,12 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     resolved: dict[str, ResolvedBrief] = {}
     pieces: dict = {}  # citations formatted for one batch of briefs, reused by the next (cite.format_jobs)
 
+    lock = threading.Lock()  # the next batch is formatted in a thread while this one is rendered (_make)
+
     def materialize(cards: list[Card]) -> dict[str, ResolvedBrief]:
-        missing = [c for c in cards if c.slug not in resolved]
+        with lock:
+            out = {c.slug: resolved[c.slug] for c in cards if c.slug in resolved}
+        missing = [c for c in cards if c.slug not in out]
         if missing:
             sources = corpus.load(config, missing)
             subset = Corpus(sources, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
@@ -180,12 +186,15 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             except CiteprocError as exc:
                 diags.error(Span(config.csl, 1, 1), f"pandoc could not format the citations with this style: {exc}")
                 raise EditorError(diags) from None
-            resolved.update((rb.slug, rb) for rb in done)
-        return {c.slug: resolved[c.slug] for c in cards}
+            out.update((rb.slug, rb) for rb in done)
+            with lock:
+                resolved.update((rb.slug, rb) for rb in done)
+        return out
 
     def forget(cards) -> None:
-        for card in cards:
-            resolved.pop(card.slug, None)
+        with lock:
+            for card in cards:
+                resolved.pop(card.slug, None)
 
     pages = PageSet(config.pages_path)
     folder = str(config.pages_path)
@@ -231,7 +240,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         chunks = listing.pages(config.page_size)
         for number, chunk in chunks:
             if listing.kind == "home" and number == 1:
-                latest = renderer.listing_page(listing, number, chunk, len(chunks))
+                latest = expand(renderer.listing_page(listing, number, chunk, len(chunks)))
                 continue
             rel = listing.page_path(number)
             key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
@@ -361,7 +370,9 @@ def unpublished_files(config: Config, day: dt.date) -> list[str]:
 
 
 def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry | FinishedPage]:
-    """Make every file of `todo`: generated Markdown pages come out finished (finish.py), on every core."""
+    """Make every file of `todo`: generated pages come out finished (finish.py), on every core.
+
+    Briefs are formatted in batches (their notes by pandoc), the next batch while this one is rendered."""
     finisher = Finisher(sum(1 for t in todo if t.rel.endswith(".md")))
     try:
         for t in todo:
@@ -375,12 +386,15 @@ def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry |
         by_batch: dict[int, list[_Todo]] = {}
         for t in heavy:
             by_batch.setdefault(max(batch_of[c.slug] for c in t.needs), []).append(t)
-        for n, cards in enumerate(batches):
-            needed = list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs))
-            full = materialize(needed)
-            for t in by_batch.get(n, []):
-                finisher.add(t.rel, t.render(full))
-            forget(cards)
+        needed = [list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs)) for n in range(len(batches))]
+        with ThreadPoolExecutor(1) as formatting:  # pandoc runs in its own processes: the wait is free
+            coming = formatting.submit(materialize, needed[0]) if batches else None
+            for n, cards in enumerate(batches):
+                full = coming.result()
+                coming = formatting.submit(materialize, needed[n + 1]) if n + 1 < len(batches) else None
+                for t in by_batch.get(n, []):
+                    finisher.add(t.rel, t.render(full))
+                forget(cards)
         return finisher.results()
     finally:
         finisher.close()
@@ -397,7 +411,7 @@ def fixed_pages(config: Config, renderer: Renderer, corpus: Corpus, listings: li
     if home.is_file():
         # the editors' home page with the latest briefs in place of its marker
         text = home.read_text(encoding="utf-8").replace(LATEST_MARKER, latest)
-        pages["index.md"] = finish_page("index.md", text)
+        pages["index.md"] = finish_page("index.md", text, markdown_page=True)
     return pages
 
 
@@ -515,12 +529,13 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     check_clashes(pages, links, folder)
     changed = []
     made: set[Path] = set()
+    real_dirs: dict[str, str] = {}
     previous = read_manifest(folder)
     for rel, content in sorted(pages.rendered.items()):
-        if write_page(output_path(folder, file_of(rel)), content, made):
+        if write_page(output_path(folder, file_of(rel), real_dirs=real_dirs), content, made):
             changed.append(rel)
     for rel, target in sorted(links.items()):
-        if link_file(output_path(folder, rel, link=True), target, made):
+        if link_file(output_path(folder, rel, link=True, real_dirs=real_dirs), target, made):
             changed.append(rel)
     current = {file_of(rel) for rel in pages} | links.keys()
     write_manifest(folder, current)

@@ -42,10 +42,9 @@ def _convert(text: str) -> str:
     return _converter().reset().convert(text)
 
 
-def to_html(text: str, page_path: str, site_url: str, footnote_prefix: str = "") -> str:
-    """HTML with absolute links. Footnote ids get `footnote_prefix`, so that several documents can
+def absolute_html(html: str, page_path: str, site_url: str, footnote_prefix: str = "") -> str:
+    """`html` with absolute links. Footnote ids get `footnote_prefix`, so that several documents can
     share one page (entries of a feed) whatever was converted before."""
-    html = _convert(text)
     if footnote_prefix:
         html = _FOOTNOTE_ID.sub(lambda m: f'{m.group(1)}="{m.group(2)}{m.group(3)}:{footnote_prefix}-', html)
     return absolutize(html, page_path, site_url)

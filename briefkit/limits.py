@@ -127,7 +127,7 @@ def check_limits(doc, value, diags, briefs: Path | None = None) -> bool:
     `diags`; True when it is within all of them. Linear in the size of the brief: meant to run before
     anything else looks at its texts (when it returns False, nothing else needs to). With `briefs`
     (the briefs folder), the pixels of its images are added up too (their headers only)."""
-    from .notes import scan
+    from .notes import scan, scan_body
 
     if not isinstance(value, dict):
         return True
@@ -166,7 +166,7 @@ def check_limits(doc, value, diags, briefs: Path | None = None) -> bool:
                     f"(the limit is {MAX_LESS_THAN})", "write &lt; for a less-than sign")
     body = value.get("body")
     if isinstance(body, str) and len(body) <= MAX_BODY_CHARS and note_count <= MAX_NOTES and total <= MAX_BRIEF_CHARS:
-        body_scan = scan(body)
+        body_scan = scan_body(body)
         labelled = {r.label for r in body_scan.note_refs} if note_count else set()
         clusters = body_scan.clusters
         if len(clusters) + len(labelled) > MAX_NOTES:

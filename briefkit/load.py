@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mea
 from .limits import check_limits
 from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .names import is_slug, slug_problem
-from .notes import Scan, scan
+from .notes import Scan, scan, scan_body
 from .yamlsrc import LocatedDocument, parse_yaml
 
 BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
@@ -563,7 +563,7 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
 
     # notes and citations
     body = text_of("body") or ""
-    body_scan = scan(body)
+    body_scan = scan_body(body)
     _report_scan(doc, ("body",), body_scan, diags)
     note_texts = {str(k): v for k, v in notes.items() if isinstance(v, str)} if isinstance(notes, dict) else {}
     note_scans = {}

@@ -7,6 +7,7 @@ the string value; the loader maps them back to file positions.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -205,6 +206,13 @@ def parse_cluster(text: str, start: int, end: int) -> tuple[Cluster | None, list
     if problems:
         return None, problems
     return Cluster(start, end + 1, text[start : end + 1], tuple(items)), []
+
+
+@functools.lru_cache(maxsize=8)
+def scan_body(text: str) -> Scan:
+    """scan(text) of a brief's body, kept for the next call: the limits and the checks both scan it
+    (the result is shared: do not change it)."""
+    return scan(text)
 
 
 def scan(text: str, *, allow_notes: bool = True, allow_figures: bool = True) -> Scan:

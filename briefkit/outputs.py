@@ -18,20 +18,34 @@ class UnsafeOutputPath(Exception):
     """An output path that would leave its folder: a bug, since names are checked before."""
 
 
-def output_path(folder: Path, rel: str, link: bool = False) -> Path:
+def output_path(folder: Path, rel: str, link: bool = False, real_dirs: dict[str, str] | None = None) -> Path:
     """`folder/rel`, refused unless `rel` is a plain relative path that stays inside `folder`, also
     through symbolic links. With `link`, the path is a symbolic link the build makes (or removes): its
-    folder must stay inside, the link itself leads where the build decided."""
+    folder must stay inside, the link itself leads where the build decided.
+
+    `real_dirs` keeps the real path of each folder for the next call: a build writes thousands of files
+    into a few hundred folders (use one for one batch of writes, as a folder could change between)."""
     parts = rel.split("/")
     if (not rel or "\\" in rel or "\0" in rel or rel.startswith("/") or rel == MANIFEST
             or any(p in ("", ".", "..") for p in parts)):
         raise UnsafeOutputPath(f"refusing to write {rel!r} in {folder}")
     target = folder.joinpath(*parts)
-    real_folder = folder.resolve()
-    real = target.parent.resolve() / target.name if link else target.resolve()
+    real_dirs = {} if real_dirs is None else real_dirs
+    real_folder = Path(_real_dir(str(folder), real_dirs))
+    parent = _real_dir(str(target.parent), real_dirs)
+    if link or not os.path.islink(target):
+        real = Path(parent) / target.name
+    else:
+        real = target.resolve()
     if real_folder not in real.parents:
         raise UnsafeOutputPath(f"refusing to write {rel!r}: it leads to {real}, outside {folder}")
     return target
+
+
+def _real_dir(path: str, known: dict[str, str]) -> str:
+    if path not in known:
+        known[path] = os.path.realpath(path)
+    return known[path]
 
 
 def read_manifest(folder: Path) -> set[str]:

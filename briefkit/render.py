@@ -1,4 +1,9 @@
-"""Jinja templates (editable in templates/) → Markdown pages for the site engine."""
+"""Jinja templates (editable in templates/) → pages for the site engine: front matter and HTML.
+
+Page templates (`*.html.j2`) write HTML, escaped by Jinja; what editors write in Markdown (the body,
+summaries, captions, bios) is marked for finish.py with the `markdown` filters and converted there, on
+every core, with the notes in one pass over the body (finish.expand).
+"""
 
 from __future__ import annotations
 
@@ -18,9 +23,11 @@ from pathlib import Path
 
 import jinja2
 import jinja2.bccache
+from markupsafe import Markup
 
 from .cards import Card
 from .config import Config
+from .finish import FOOTNOTES_HERE, deferred
 from .html import absolute_url, plain_text
 from .listings import Listing, topic_label
 from .load import Corpus
@@ -45,6 +52,16 @@ def indent_md(value: str, spaces: int = 4) -> str:
     pad = " " * spaces
     lines = (value or "").strip("\n").split("\n")
     return "\n".join([lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]])
+
+
+def markdown_block(value: str | None) -> Markup:
+    """An editor's Markdown (paragraphs, lists) in an HTML template: converted when the page is finished."""
+    return Markup(deferred("block", str(value or "").strip("\n")))
+
+
+def markdown_inline(value: str | None) -> Markup:
+    """An editor's one-line Markdown (a caption, a list item) in an HTML template, without its paragraph."""
+    return Markup(deferred("inline", str(value or "").strip()))
 
 
 def long_date(value: dt.date) -> str:
@@ -120,14 +137,16 @@ def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Envir
         loader=jinja2.FileSystemLoader(str(templates)),
         bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Markdown; templates escape with the filters below
+        # HTML templates are escaped; the others (YAML, Typst, XML feeds) escape with the filters below
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters.update(md_text=md_text, attr=md_attr, indent_md=indent_md, long_date=long_date,
-                       rfc822=format_datetime,
-                       tojson=lambda v: json.dumps(v, ensure_ascii=False))
+                       rfc822=format_datetime, markdown=markdown_block, markdown_inline=markdown_inline,
+                       # JSON is never HTML-escaped: it is front matter, read by the site engine
+                       tojson=lambda v: Markup(json.dumps(v, ensure_ascii=False)))
     return env
 
 
@@ -211,11 +230,11 @@ class Renderer:
         self.status = status or {}  # slug → "draft" / "scheduled" when previewing unpublished briefs
 
     def figure(self, figure: Figure, page: str, css_class: str) -> str:
-        return self.env.get_template("partials/figure.md.j2").render(
+        return self.env.get_template("partials/figure.html.j2").render(
             figure=figure, src=relative(page, figure.file), css_class=css_class)
 
     def body(self, rb: ResolvedBrief) -> str:
-        """The body with note references numbered and figures placed."""
+        """The body as Markdown, with note references numbered and figures placed."""
         body = rb.brief.body
         edits = [(r.start, r.end, f"[^{r.number}]") for r in rb.plan.body_refs]
         edits += [(f.start, f.end, self.figure(rb.brief.figures[f.label], rb.page_path, "brief-figure").rstrip("\n"))
@@ -223,6 +242,12 @@ class Renderer:
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
         return body
+
+    def body_with_notes(self, rb: ResolvedBrief) -> Markup:
+        """The body and its notes, converted together when the page is finished (their numbers and
+        links come from one Markdown pass); the notes go where the template puts FOOTNOTES_HERE."""
+        notes = "".join(f"\n[^{n.number}]: {indent_md(n.markdown.strip(), 4)}\n" for n in rb.notes)
+        return Markup(deferred("body", self.body(rb).strip("\n") + "\n" + notes))
 
     def brief_page(self, rb: ResolvedBrief, related_briefs: list[Card]) -> str:
         brief = rb.brief
@@ -235,25 +260,26 @@ class Renderer:
         own_files = f"{rb.slug}/{rb.slug}"  # the brief's folder, next to its page
         head = self.env.get_template("head.html.j2").render(
             **head_context(self.corpus, rb, self.site_name, self.config.site_url, self.config.pdf))
-        return self.env.get_template("brief.md.j2").render(
+        return self.env.get_template("brief.html.j2").render(
             brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
             description=plain_text(brief.summary or ""), head=head.strip(),
             series=series, series_link=relative(page, f"series/{brief.series}.md") if series else "",
             authors=authors, author_photos=[relative(page, a.photo) if a.photo else "" for a, _ in authors],
             topics=topics, reading_minutes=reading_minutes(brief.body),
             pdf_link=f"{own_files}.pdf" if self.config.pdf else None,
-            hero=self.figure(brief.image, page, "brief-hero") if brief.image else "",
-            body=self.body(rb), notes=rb.notes, related=related,
+            hero=Markup(self.figure(brief.image, page, "brief-hero").rstrip("\n")) if brief.image else "",
+            body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), related=related,
             disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
-            citation=rb.citation, bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
+            citation=Markup(rb.citation), bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
             cta=self.cta(page), site_name=self.site_name)
 
     def feed_content(self, rb: ResolvedBrief) -> str:
         brief = rb.brief
         disclaimer = self.disclaimer(rb)
-        return self.env.get_template("feeds/entry.md.j2").render(
-            brief=brief, hero=self.figure(brief.image, rb.page_path, "brief-hero") if brief.image else "",
-            body=self.body(rb), notes=rb.notes, disclaimer=disclaimer,
+        hero = self.figure(brief.image, rb.page_path, "brief-hero").rstrip("\n") if brief.image else ""
+        return self.env.get_template("feeds/entry.html.j2").render(
+            brief=brief, hero=Markup(hero),
+            body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), disclaimer=disclaimer,
             disclaimer_lang=guess_lang(disclaimer or "", brief.lang))
 
     def disclaimer(self, rb: ResolvedBrief) -> str | None:
@@ -294,7 +320,7 @@ class Renderer:
         author = listing.extra.get("author")
         if author is not None and author.photo:
             context["photo"] = relative(path, author.photo)
-        return self.env.get_template("listing.md.j2").render(**context)
+        return self.env.get_template("listing.html.j2").render(**context)
 
     def cta(self, page: str) -> dict | None:
         """The configured call to action; a URL without a scheme is a path on this site."""
@@ -318,7 +344,7 @@ class Renderer:
     def index_page(self, path: str, title: str, intro: str, items: list[tuple[str, str, str | None, int]]) -> str:
         """A page listing series, topics, authors or archive months: (label, target page, description, count)."""
         rows = [(label, relative(path, target), description, count) for label, target, description, count in items]
-        return self.env.get_template("index.md.j2").render(title=title, intro=intro, items=rows)
+        return self.env.get_template("index.html.j2").render(title=title, intro=intro, items=rows)
 
     def _series_label(self, rb: ResolvedBrief) -> str:
         series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None

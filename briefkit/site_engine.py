@@ -13,6 +13,8 @@ import contextlib
 import importlib
 import logging
 import os
+import sys
+import threading
 from pathlib import Path
 
 from .config import Config
@@ -61,7 +63,8 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
                                     site_dir=str(site_dir), **extra)
         settings.plugins.on_startup(command="build", dirty=dirty)
         try:
-            with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine):
+            with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine), \
+                    _pages_on_every_core(build, settings, engine):
                 build.build(settings, dirty=dirty)
         finally:
             settings.plugins.on_shutdown()
@@ -105,6 +108,97 @@ def _replacing_writes(utils):
         yield
     finally:
         utils.write_file, utils.copy_file = write_file, copy_file
+
+
+FORK_FROM = 200  # pages: below this, one process builds them (forking costs more than it saves)
+
+
+@contextlib.contextmanager
+def _pages_on_every_core(build, settings, engine: str, workers: int | None = None):
+    """The theme put around the pages by forked copies of this process, each taking every n-th page.
+
+    The site engine renders pages one at a time, once everything they need (navigation, every page's
+    content) is known: at its first page, the process forks, and each copy builds its share. Only where
+    that is safe: on a system that forks, with no plugins (they may keep state from page to page), when
+    this process runs no other thread (the preview does: it builds in one process), and for many pages."""
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers < 2 or not hasattr(os, "fork") or len(settings.plugins) or threading.active_count() > 1:
+        yield
+        return
+    original = build._build_page
+    state: dict = {}
+
+    def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        if "order" not in state:
+            todo = [f for f in doc_files if not dirty or f.page.file.is_modified()]
+            if len(todo) < FORK_FROM:
+                state["order"] = None
+            else:
+                state["order"] = {id(f.page): i % workers for i, f in enumerate(todo)}
+                state["last"] = doc_files[-1].page
+                state["children"] = [_fork_share(original, todo, k, workers, config, doc_files, nav, env, dirty,
+                                                 engine) for k in range(1, workers)]
+        order = state["order"]
+        if order is None or order.get(id(page), 0) == 0:
+            original(page, config, doc_files, nav, env, dirty, excluded)
+        if order is not None and page is state["last"]:
+            _wait_for(state.pop("children"), engine)
+
+    build._build_page = build_page
+    try:
+        yield
+    finally:
+        build._build_page = original
+        for pid in state.get("children", []):  # the parent failed first: its copies are not needed
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+
+
+WARNED = 3  # exit status of a copy that logged a warning (strict mode must then stop the build)
+
+
+def _fork_share(original, todo, share: int, workers: int, config, doc_files, nav, env, dirty, engine) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:  # the copy: its share of the pages, then out, without running anything of the parent's
+        counter = _WarningCounter()
+        logging.getLogger(engine).addHandler(counter)
+        for i, file in enumerate(todo):
+            if i % workers == share:
+                original(file.page, config, doc_files, nav, env, dirty, file.inclusion.is_excluded())
+        status = WARNED if counter.count else 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(status)
+
+
+class _WarningCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _wait_for(children: list[int], engine: str) -> None:
+    failed = warned = 0
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        warned += code == WARNED
+        failed += code not in (0, WARNED)
+    if failed:
+        raise SiteEngineError(f"{failed} of the processes building pages failed (see above)")
+    if warned:  # counted by the site engine's strict mode, like the warnings of its own process
+        logging.getLogger(f"{engine}.commands.build").warning("warnings while building pages (see above)")
 
 
 class _DropDirtyWarning(logging.Filter):

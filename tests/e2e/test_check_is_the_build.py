@@ -76,7 +76,7 @@ def test_check_finds_characters_no_pdf_font_has(project):
 
 
 def test_check_reports_template_errors_at_their_line(project):
-    template = project.root / "templates/brief.md.j2"
+    template = project.root / "templates/brief.html.j2"
     lines = template.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if "brief-byline" in line)
     lines.insert(at, "{{ brief.no_such_field_anywhere }}")
@@ -85,7 +85,7 @@ def test_check_reports_template_errors_at_their_line(project):
     for result in (project.run("check"), project.run()):
         assert result.returncode == 1
         assert "Traceback" not in result.stderr
-        assert result.stderr.startswith(f"templates/brief.md.j2:{at + 1}:1: error: template error:"), result.stderr
+        assert result.stderr.startswith(f"templates/brief.html.j2:{at + 1}:1: error: template error:"), result.stderr
 
 
 def test_a_hand_written_page_where_the_site_makes_one_is_an_error_at_that_file(project):

@@ -67,8 +67,8 @@ def edits(project):
         (b / "2023-01-11-generated-00001.yml").read_text().replace("Generated brief", "A new brief"))
     yield "deleted brief", lambda: (b / "2023-06-01-a-new-brief.yml").unlink()
     yield "author name", lambda: edit(b / "authors.yml", "name: Mina Cho", "name: Mina Cho-Park")
-    yield "template", lambda: edit(project.root / "templates/partials/entry.md.j2", "[{{ e.title | md_text }}]",
-                                   "[{{ ('Brief: ' ~ e.title) | md_text }}]")
+    yield "template", lambda: edit(project.root / "templates/partials/entry.html.j2", ">{{ e.title }}</a>",
+                                   ">{{ 'Brief: ' ~ e.title }}</a>")
     yield "draft", lambda: edit(b / "2023-01-21-generated-00002.yml", "title:", "status: draft\ntitle:")
     yield "bibliography", lambda: edit(b / "references.bib", "title = {North Korea Makes a Still More",
                                        "title = {North Korea Makes an Even More")

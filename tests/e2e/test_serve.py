@@ -71,7 +71,7 @@ def test_live_reload_on_every_kind_of_source(server):
     wait_for(port, "2025/12/munitions-modernization/", "Edited Bib Title")
     replace(project.briefs / "series.yml", "label: Quick Take", "label: Edited Series")
     wait_for(port, URL, "Edited Series")
-    replace(project.root / "templates" / "brief.md.j2", '<p class="brief-dates">', '<p class="brief-dates edited">')
+    replace(project.root / "templates" / "brief.html.j2", '<p class="brief-dates">', '<p class="brief-dates edited">')
     wait_for(port, URL, "brief-dates edited")
 
 

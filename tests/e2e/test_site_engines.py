@@ -45,3 +45,43 @@ def test_the_same_site_builds_with_properdocs(sample_project):
     assert differ in ([], ["sitemap.xml.gz"]), differ
     page = with_properdocs["2024/04/defence-industrial-enterprise/index.html"].decode()
     assert 'class="brief"' in page and "Cite this brief" in page and 'id="fn:1"' in page
+
+
+FORKED = """
+import os, sys
+from pathlib import Path
+import briefkit.site_engine as site_engine
+from briefkit.config import load_config
+from briefkit.generate import generate
+from briefkit.pipeline import publish
+site_engine.FORK_FROM = int(sys.argv[3])
+forks = []
+real_fork = os.fork
+def counted():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = counted
+root = Path(sys.argv[1])
+config = load_config(root)
+publish(config, generate(config), root / sys.argv[2])
+print(len(forks))
+"""
+
+
+def test_pages_built_by_forked_copies_are_the_pages_one_process_builds(sample_project):
+    """With many pages the theme is put around them by a copy of the build on each core: the site is
+    byte for byte the one a single process builds."""
+    def build(folder: str, fork_from: int) -> tuple[int, dict[str, bytes]]:
+        done = subprocess.run([sys.executable, "-c", FORKED, str(sample_project.root), folder, str(fork_from)],
+                              check=True, cwd=sample_project.root, capture_output=True, text=True,
+                              env={"PYTHONPATH": str(sample_project.root), "PATH": "/usr/bin:/bin",
+                                   "SOURCE_DATE_EPOCH": "1700000000"})
+        return int(done.stdout.split()[-1]), files_of(sample_project.root / folder)
+
+    forks, forked = build("site-forked", 1)
+    alone, single = build("site-single", 10**9)
+    assert forks >= 1 and alone == 0
+    assert forked.keys() == single.keys() and len(forked) > 20
+    assert [name for name in forked if forked[name] != single[name]] == []

@@ -1,0 +1,59 @@
+"""Finishing a page (finish.py): editors' Markdown marked in an HTML page is converted where it stands,
+a body with its notes in one pass, and the shortcut for plain text gives what Markdown gives."""
+
+from __future__ import annotations
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefkit.finish import _PLAIN, FOOTNOTES_HERE, PAGE_EXTENSIONS, deferred, expand, markdown_html
+
+
+def markdown_of(text: str) -> str:
+    return markdown.Markdown(extensions=PAGE_EXTENSIONS).convert(text)
+
+
+WORD = st.text(alphabet=st.sampled_from("abcXYZ가나éß0123456789"), min_size=1, max_size=6)
+GAP = st.text(alphabet=st.sampled_from(" ,;:?'\"’‘“”()\u2013\u2014%/.-*_#<&[]!`\n\\"), min_size=1, max_size=3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(WORD, GAP), min_size=1, max_size=8))
+def test_the_plain_text_shortcut_gives_what_markdown_gives(parts):
+    text = "".join(w + g for w, g in parts).strip()
+    assert markdown_html(text) == markdown_of(text)
+    inline = markdown_of(text)
+    if inline.startswith("<p>") and inline.endswith("</p>") and inline.count("<p>") == 1:
+        inline = inline[3:-4]
+    assert markdown_html(text, inline=True) == inline
+
+
+def test_the_shortcut_takes_ordinary_sentences():
+    assert _PLAIN.fullmatch("Kim Jong Un’s “plan” for 2024 (the third) – 3/4 done, at 50%.")
+    assert not _PLAIN.fullmatch("1. a list")
+    assert not _PLAIN.fullmatch("Some *emphasis*")
+
+
+def test_a_body_and_its_notes_are_converted_together_and_placed_apart():
+    caption = deferred("inline", "A *caption* & more")
+    figure = f'<figure>\n<img alt="" src="x.png">\n\n<figcaption>{caption}</figcaption>\n</figure>'
+    body = (f"Text with a note.[^1] And AT&T <abbr>DPRK</abbr>.\n\n{figure}\n\n## A heading\n\n"
+            "[^1]: The note, with *style*.\n")
+    page = f'<div class="body">\n{deferred("body", body)}\n</div>\n<section>\n{FOOTNOTES_HERE}\n</section>\n' \
+           f'<p class="x">{deferred("inline", "an _inline_ field")}</p>'
+    out = expand(page)
+    assert "briefkit-md" not in out and FOOTNOTES_HERE not in out
+    body_html, notes_html = out.split("<section>")
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in body_html
+    assert "AT&amp;T <abbr>DPRK</abbr>" in body_html
+    assert "<figcaption>A <em>caption</em> &amp; more</figcaption>" in body_html
+    assert '<h2 id="a-heading">A heading</h2>' in body_html
+    assert 'id="fn:1"' not in body_html and '<li id="fn:1">' in notes_html
+    assert "The note, with <em>style</em>." in notes_html
+    assert out.endswith('<p class="x">an <em>inline</em> field</p>')
+
+
+def test_a_body_without_notes_leaves_no_placeholder():
+    out = expand(f'{deferred("body", "Just text.")}\n{FOOTNOTES_HERE}')
+    assert out.strip() == "<p>Just text.</p>"
