@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import format_datetime
 
 from .finish import expand
@@ -37,15 +37,30 @@ def midnight(day: dt.date) -> dt.datetime:
 _HEADING_ID = re.compile(r'(<h[1-6])\sid="[^"]*"')
 
 
-def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> FeedEntry:
+@dataclass(frozen=True)
+class RenderedFeedEntry:
+    """A feed entry whose content is rendered but not finished: `finish` is done by finish.Finisher, on
+    any core, next to the brief's page (whose body it converts again: finish.py keeps the last ones)."""
+
+    entry: FeedEntry  # content_html: the rendered template, Markdown still marked
+    page_path: str
+    site_url: str
+    slug: str
+
+    def finish(self) -> FeedEntry:
+        # headings without the page's ids: a feed holds many briefs, and readers drop ids anyway
+        html = _HEADING_ID.sub(r"\1", expand(self.entry.content_html).strip("\n"))
+        content = clean(absolute_html(html, self.page_path, self.site_url, footnote_prefix=self.slug))
+        return replace(self.entry, content_html=content)
+
+
+def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> RenderedFeedEntry:
     brief = rb.brief
-    # headings without the page's ids: a feed holds many briefs, and readers drop ids anyway
-    html = _HEADING_ID.sub(r"\1", expand(renderer.feed_content(rb)).strip("\n"))
-    content = clean(absolute_html(html, rb.page_path, site_url, footnote_prefix=rb.slug))
-    return FeedEntry(
+    entry = FeedEntry(
         page_url(site_url, rb.page_path), brief.title, [renderer.corpus.authors[a].name for a in brief.authors],
-        midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(), content,
-        list(brief.topics))
+        midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(),
+        renderer.feed_content(rb), list(brief.topics))
+    return RenderedFeedEntry(entry, rb.page_path, site_url, rb.slug)
 
 
 def feed_page(listing: Listing, rel: str, items: list[FeedEntry], renderer, site_url: str, site_name: str) -> str:

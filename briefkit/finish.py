@@ -75,6 +75,7 @@ def markdown_html(text: str, inline: bool = False) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=4)  # a brief's page and its feed entry convert the same body, one after the other
 def _body(text: str) -> tuple[str, str]:
     """A body with its notes' definitions → (body HTML, notes HTML)."""
     out = _converter().reset().convert(text + "\n\n" + _FOOTNOTES_PLACEHOLDER + "\n")
@@ -173,8 +174,13 @@ def record_of_file(rel: str, text: str) -> tuple[PageRecord | None, frozenset[st
     return record, chars, term_weights(record) if record is not None else None
 
 
-def _finish_all(jobs: list[tuple[str, str]]) -> list[FinishedPage]:
-    return [finish_page(rel, text) for rel, text in jobs]
+def _finish(rel: str, content):
+    """A rendered page finished, or another rendered output with a `finish` method (a feed entry)."""
+    return finish_page(rel, content) if isinstance(content, str) else content.finish()
+
+
+def _finish_all(jobs: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    return [(rel, _finish(rel, content)) for rel, content in jobs]
 
 
 class Finisher:
@@ -191,7 +197,7 @@ class Finisher:
         import os
 
         self.made: dict[str, object] = {}
-        self._group: list[tuple[str, str]] = []
+        self._group: list[tuple[str, object]] = []
         self._futures = []
         self._pool = None
         workers = min(os.cpu_count() or 1, 8)
@@ -202,10 +208,10 @@ class Finisher:
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     def add(self, rel: str, content) -> None:
-        if not (rel.endswith(".md") and isinstance(content, str)):
+        if not (rel.endswith(".md") and isinstance(content, str) or hasattr(content, "finish")):
             self.made[rel] = content
         elif self._pool is None:
-            self.made[rel] = finish_page(rel, content)
+            self.made[rel] = _finish(rel, content)
         else:
             self._group.append((rel, content))
             if len(self._group) >= self.GROUP:
@@ -228,11 +234,10 @@ class Finisher:
             self._send()
             for group, future in self._futures:
                 try:
-                    pages = future.result() if future is not None else _finish_all(group)
+                    done = future.result() if future is not None else _finish_all(group)
                 except BrokenProcessPool:  # workers that could not start (or died): finished here instead
-                    pages = _finish_all(group)
-                for page in pages:
-                    self.made[page.rel] = page
+                    done = _finish_all(group)
+                self.made.update(done)
             self._futures = []
         return self.made
 

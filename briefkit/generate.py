@@ -23,7 +23,7 @@ from .cards import Card
 from .cite import CiteprocError, check_style
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
-from .feeds import FeedEntry, feed_entry, feed_page
+from .feeds import FeedEntry, RenderedFeedEntry, feed_entry, feed_page
 from .finish import FinishedPage, Finisher, expand, file_of, finish_page, record_of_file
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
@@ -129,7 +129,7 @@ class _Todo:
     rel: str
     key: str
     needs: tuple[Card, ...]
-    render: Callable[[dict[str, ResolvedBrief]], str | FeedEntry]
+    render: Callable[[dict[str, ResolvedBrief]], str | RenderedFeedEntry]
 
 
 FEED_ENTRY_PREFIX = "feed-entry:"  # a _Todo whose result is a brief's feed entry, not a file
@@ -220,7 +220,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     def listing_page(listing: Listing, number: int, chunk, count: int, _full) -> str:
         return renderer.listing_page(listing, number, chunk, count)
 
-    def entry_of(card: Card, full: dict[str, ResolvedBrief]) -> FeedEntry:
+    def entry_of(card: Card, full: dict[str, ResolvedBrief]) -> RenderedFeedEntry:
         return feed_entry(full[card.slug], renderer, config.site_url)
 
     assets: set[str] = set()
@@ -386,6 +386,9 @@ def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry |
         by_batch: dict[int, list[_Todo]] = {}
         for t in heavy:
             by_batch.setdefault(max(batch_of[c.slug] for c in t.needs), []).append(t)
+        position = {c.slug: i for i, c in enumerate(order)}
+        for todos in by_batch.values():  # a brief's page and feed entry one after the other (finish._body)
+            todos.sort(key=lambda t: position[t.needs[0].slug])
         needed = [list(dict.fromkeys(c for t in by_batch.get(n, []) for c in t.needs)) for n in range(len(batches))]
         with ThreadPoolExecutor(1) as formatting:  # pandoc runs in its own processes: the wait is free
             coming = formatting.submit(materialize, needed[0]) if batches else None
