@@ -13,6 +13,7 @@ finished HTML, so that neither needs the site engine's output.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html as html_lib
 import posixpath
@@ -41,6 +42,7 @@ class FinishedPage:
     record: PageRecord | None  # for the search index; None for pages kept out of search
     chars: frozenset[str]  # Hangul (and the like) on the page, for the web font
     weights: dict[str, int] | None = None  # the record's term weights (search_index.term_weights)
+    written: bool | None = None  # written to the pages folder by the Finisher: whether it changed (text is "")
 
 
 @functools.cache
@@ -179,8 +181,26 @@ def _finish(rel: str, content):
     return finish_page(rel, content) if isinstance(content, str) else content.finish()
 
 
-def _finish_all(jobs: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    return [(rel, _finish(rel, content)) for rel, content in jobs]
+def _finish_all(jobs: list[tuple[str, object, str]], output: tuple | None = None) -> list[tuple[str, object]]:
+    """Finish each (rel, content, key); with `output` (pages folder, record store), write each finished
+    page there and store its search record, and keep its text out of the result (it is on disk)."""
+    done = []
+    real_dirs: dict[str, str] = {}  # see outputs.output_path
+    for rel, content, key in jobs:
+        result = _finish(rel, content)
+        if output is not None and isinstance(result, FinishedPage):
+            result = _written(result, key, *output, real_dirs)
+        done.append((rel, result))
+    return done
+
+
+def _written(page: FinishedPage, key: str, folder, store, real_dirs: dict[str, str]) -> FinishedPage:
+    from .generate import write_page  # (generate imports this module)
+    from .outputs import output_path
+
+    changed = write_page(output_path(folder, file_of(page.rel), real_dirs=real_dirs), page.text)
+    store.put(page.rel, key, page)
+    return dataclasses.replace(page, text="", written=changed)
 
 
 class Finisher:
@@ -189,15 +209,17 @@ class Finisher:
     `add` takes a page as soon as it is rendered; pages are sent to worker processes in small groups
     while the caller renders the next ones (formatting notes with pandoc meanwhile uses its own
     processes). Few pages are finished here, without starting any process. Workers are spawned, not
-    forked: the preview runs threads."""
+    forked: the preview runs threads. With `output` (the pages folder and a records.RecordStore), each
+    page is written and its record stored where it is finished: the caller gets it without its text."""
 
     GROUP = 16  # pages per task: few enough to spread the work, enough to pay for sending them
 
-    def __init__(self, expected: int, threshold: int = 200):
+    def __init__(self, expected: int, threshold: int = 200, output: tuple | None = None):
         import os
 
         self.made: dict[str, object] = {}
-        self._group: list[tuple[str, object]] = []
+        self._output = output
+        self._group: list[tuple[str, object, str]] = []
         self._futures = []
         self._pool = None
         workers = min(os.cpu_count() or 1, 8)
@@ -207,13 +229,13 @@ class Finisher:
 
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def add(self, rel: str, content) -> None:
+    def add(self, rel: str, content, key: str = "") -> None:
         if not (rel.endswith(".md") and isinstance(content, str) or hasattr(content, "finish")):
             self.made[rel] = content
         elif self._pool is None:
-            self.made[rel] = _finish(rel, content)
+            self.made.update(_finish_all([(rel, content, key)], self._output))
         else:
-            self._group.append((rel, content))
+            self._group.append((rel, content, key))
             if len(self._group) >= self.GROUP:
                 self._send()
 
@@ -223,7 +245,7 @@ class Finisher:
         if self._group:
             group, self._group = self._group, []
             try:
-                self._futures.append((group, self._pool.submit(_finish_all, group)))
+                self._futures.append((group, self._pool.submit(_finish_all, group, self._output)))
             except BrokenProcessPool:
                 self._futures.append((group, None))
 
@@ -234,9 +256,9 @@ class Finisher:
             self._send()
             for group, future in self._futures:
                 try:
-                    done = future.result() if future is not None else _finish_all(group)
+                    done = future.result() if future is not None else _finish_all(group, self._output)
                 except BrokenProcessPool:  # workers that could not start (or died): finished here instead
-                    done = _finish_all(group)
+                    done = _finish_all(group, self._output)
                 self.made.update(done)
             self._futures = []
         return self.made

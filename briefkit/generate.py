@@ -14,7 +14,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from pathlib import Path
 from .cards import Card
 from .cite import CiteprocError, check_style
 from .config import Config
+from .depends import BRIEF_TEMPLATES, FEED_ENTRY_TEMPLATES, FEED_TEMPLATES, LISTING_TEMPLATES, Dependencies
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, RenderedFeedEntry, feed_entry, feed_page
 from .finish import FinishedPage, Finisher, expand, file_of, finish_page, record_of_file
@@ -103,8 +104,8 @@ class Generation:
 
 
 def check(config: Config, known: dict[str, KnownBrief] | None = None,
-          bibs: dict | None = None, keep_sources: bool = True) -> tuple[Corpus, Diagnostics]:
-    corpus, diags = load_corpus(config, known, bibs, keep_sources)
+          bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "") -> tuple[Corpus, Diagnostics]:
+    corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks)
     check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
@@ -132,6 +133,7 @@ class _Todo:
     render: Callable[[dict[str, ResolvedBrief]], str | RenderedFeedEntry]
 
 
+REGISTRY_OF = {"author": "authors", "series": "series", "topic": "topics"}  # listing kind → registry
 FEED_ENTRY_PREFIX = "feed-entry:"  # a _Todo whose result is a brief's feed entry, not a file
 BATCH = 400  # briefs formatted at once: pandoc runs in batches, and memory stays bounded at 10,000 briefs
 
@@ -157,12 +159,14 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     day = today()
     memo = Memo.load(config, context_key(config, day, drafts))
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
-    corpus, diags = check(config, memo.known, memo.bibs)
+    corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks)
     if not drafts:
         diags = unpublished_as_warnings(config, diags, day)
     if diags.has_errors:
         raise EditorError(diags)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
+    memo.checks = corpus.checks
+    deps = Dependencies(config.templates_path, corpus)
     status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
     visible = [c for c in corpus.cards if drafts or not status[c.slug]]
     by_slug = {c.slug: c for c in visible}
@@ -226,11 +230,13 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     assets: set[str] = set()
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
-        key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near])
+        key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near],
+                     deps.templates(*BRIEF_TEMPLATES), deps.registries(card), deps.works(card))
         want(card.page_path, key, (card,), brief_page, card, near)
         own = card.page_path.removesuffix(".md") + "/" + card.slug
-        want(own + ".bib", digest(memo.key, card.digest, "bib"), (card,), own_reference, card, bibtex)
-        want(own + ".ris", digest(memo.key, card.digest, "ris"), (card,), own_reference, card, ris)
+        reference = digest(memo.key, card.digest, deps.registries(card))  # the authors' names are in it
+        want(own + ".bib", digest(reference, "bib"), (card,), own_reference, card, bibtex)
+        want(own + ".ris", digest(reference, "ris"), (card,), own_reference, card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
     listings = build_listings(corpus, visible)
@@ -244,19 +250,21 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
                 continue
             rel = listing.page_path(number)
             key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
-                         [(c.shown, status[c.slug]) for c in chunk])
+                         deps.templates(*LISTING_TEMPLATES), deps.entry(REGISTRY_OF.get(listing.kind), listing.key),
+                         [(c.shown, status[c.slug], deps.names(c)) for c in chunk])
             want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
         if listing.feed:
             # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
             key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
-                         [(c.digest, c.slug, c.url, status[c.slug]) for c in listing.briefs[: config.feed_size]])
+                         deps.templates(*FEED_TEMPLATES),
+                         [(feed_entry_key(memo, deps, c), status[c.slug]) for c in listing.briefs[: config.feed_size]])
             for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
                 feeds.append((rel, key, listing))
     # the feed entries the feeds of this build show that are not known from an earlier one
     shown = {c.slug: c for _, _, listing in feeds for c in listing.briefs[: config.feed_size]}
     for slug, card in sorted(shown.items()):
-        if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, card):
-            todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, card), (card,),
+        if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, deps, card):
+            todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, deps, card), (card,),
                               functools.partial(entry_of, card)))
     memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in shown}
 
@@ -265,9 +273,13 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         _check_print(config, corpus, renderer, visible, materialize, forget)
     if pdf_wanted:
         chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
-        files.update(_pdfs(config, corpus, renderer, memo, chosen, materialize, progress))
+        files.update(_pdfs(config, corpus, renderer, memo, deps, chosen, materialize, progress))
 
-    made = _make(todo, materialize, forget)
+    links = site_links(config, sorted(assets), files)
+    # before any page is written: a hand-written file where the build would write a page stops it
+    check_clashes([t.rel for t in todo if not t.rel.startswith(FEED_ENTRY_PREFIX)] + sorted(pages.kept), links,
+                  config.root)
+    made = _make(todo, materialize, forget, (config.pages_path, records) if write else None)
     for rel, key in ((t.rel, t.key) for t in todo if t.rel.startswith(FEED_ENTRY_PREFIX)):
         memo.feed_entries[rel.removeprefix(FEED_ENTRY_PREFIX)] = (key, made.pop(rel))
 
@@ -285,10 +297,16 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
 
     generation = Generation(config, corpus, visible, pages, sorted(assets), diags, files=files,
                             materialize=materialize)
+    written: list[str] = []  # by the finisher (finish.py), as soon as each page was finished
     for t in todo:
         content = made[t.rel]
         if isinstance(content, FinishedPage):
             generation.records[t.rel] = (content.record, content.chars, content.weights)
+            if content.written is not None:  # on disk: read from there when asked (PageSet)
+                pages.made.add(t.rel)
+                pages.kept.add(t.rel)
+                written += [t.rel] if content.written else []
+                continue
             if write:
                 records.put(t.rel, t.key, content)
             content = content.text
@@ -298,11 +316,10 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             generation.records[rel] = (content.record, content.chars, content.weights)
             content = content.text
         pages.rendered[rel] = content
-    generation.kept = {rel: kept_keys[rel] for rel in sorted(pages.kept) if rel.endswith(".md")}
-    links = site_links(config, sorted(assets), files)
+    generation.kept = {rel: key for rel, key in sorted(kept_keys.items()) if rel.endswith(".md")}
     check_clashes(pages, links, config.root)
     if write:
-        generation.changed = write_pages(config.pages_path, pages, links)
+        generation.changed = sorted(written + write_pages(config.pages_path, pages, links))
         pages.release()
         for t in todo:
             memo.record_page(config.pages_path, file_of(t.rel), t.key)
@@ -369,15 +386,16 @@ def unpublished_files(config: Config, day: dt.date) -> list[str]:
     return out
 
 
-def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry | FinishedPage]:
-    """Make every file of `todo`: generated pages come out finished (finish.py), on every core.
+def _make(todo: list[_Todo], materialize, forget, output: tuple | None) -> dict[str, str | FeedEntry | FinishedPage]:
+    """Make every file of `todo`: generated pages come out finished (finish.py), on every core, and
+    with `output` (pages folder, record store) already written there.
 
     Briefs are formatted in batches (their notes by pandoc), the next batch while this one is rendered."""
-    finisher = Finisher(sum(1 for t in todo if t.rel.endswith(".md")))
+    finisher = Finisher(sum(1 for t in todo if t.rel.endswith(".md")), output=output)
     try:
         for t in todo:
             if not t.needs:
-                finisher.add(t.rel, t.render({}))
+                finisher.add(t.rel, t.render({}), t.key)
         heavy = [t for t in todo if t.needs]
         # in batches of briefs: formatted together (one pandoc run), then let go
         order = list(dict.fromkeys(c for t in heavy for c in t.needs))
@@ -396,7 +414,7 @@ def _make(todo: list[_Todo], materialize, forget) -> dict[str, str | FeedEntry |
                 full = coming.result()
                 coming = formatting.submit(materialize, needed[n + 1]) if n + 1 < len(batches) else None
                 for t in by_batch.get(n, []):
-                    finisher.add(t.rel, t.render(full))
+                    finisher.add(t.rel, t.render(full), t.key)
                 forget(cards)
         return finisher.results()
     finally:
@@ -434,10 +452,12 @@ def site_links(config: Config, assets: list[str], files: dict[str, Path]) -> dic
     return links
 
 
-def feed_entry_key(memo: Memo, card: Card) -> str:
-    """What a brief's feed entry is made from: the build context, the file's bytes, and its slug and
-    address, which come from the file's name and date rather than its bytes."""
-    return digest(memo.key, card.digest, card.slug, card.url)
+def feed_entry_key(memo: Memo, deps: Dependencies, card: Card) -> str:
+    """What a brief's feed entry is made from: the build context, the file's bytes, its slug and
+    address (they come from the file's name and date rather than its bytes), its template, the
+    registry entries it shows and the works it cites."""
+    return deps.per_card("feed entry", card, lambda c: digest(
+        memo.key, c.digest, c.slug, c.url, deps.templates(*FEED_ENTRY_TEMPLATES), deps.registries(c), deps.works(c)))
 
 
 def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str, ...]]:
@@ -449,8 +469,8 @@ def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str
     return memo.related[1]
 
 
-def _pdfs(config: Config, corpus: Corpus, renderer: Renderer, memo: Memo, cards: list[Card], materialize,
-          progress: bool) -> dict[str, Path]:
+def _pdfs(config: Config, corpus: Corpus, renderer: Renderer, memo: Memo, deps: Dependencies, cards: list[Card],
+          materialize, progress: bool) -> dict[str, Path]:
     """Published path → PDF in the cache, for `cards`; a brief whose inputs did not change is not loaded."""
     builder = PdfBuilder(config, corpus, renderer)
     environment = builder.settings.environment_digest  # includes the site's name and address
@@ -459,7 +479,8 @@ def _pdfs(config: Config, corpus: Corpus, renderer: Renderer, memo: Memo, cards:
         images = [(f, (config.briefs_path / f).stat().st_size, (config.briefs_path / f).stat().st_mtime_ns)
                   for f in card.images]
         # the slug and address are not in the file's bytes (card.digest): the file name gives them
-        keys[card.slug] = digest(memo.key, environment, card.digest, card.slug, card.url, images)
+        keys[card.slug] = digest(memo.key, environment, card.digest, card.slug, card.url, images,
+                                 deps.registries(card), deps.works(card))
     out: dict[str, Path] = {}
     todo = []
     for card in cards:
@@ -557,7 +578,7 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     return changed
 
 
-def check_clashes(pages: PageSet, links: dict[str, Path], root: Path) -> None:
+def check_clashes(pages: Iterable[str], links: dict[str, Path], root: Path) -> None:
     """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error, shown
     at the hand-written file (relative to the project, as editors know it)."""
     clash = sorted(links.keys() & {file_of(rel) for rel in pages})

@@ -55,6 +55,7 @@ class Corpus:
     cards: list[Card] = field(default_factory=list)
     warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
     context: LoadContext | None = None
+    checks: str = ""  # digest of the registry and references.bib keys the briefs were checked against
 
     def load(self, config: Config, cards: list[Card], positions: bool = True) -> list[BriefSource]:
         """The full briefs behind cards that were known from an earlier build (they passed then).
@@ -320,7 +321,7 @@ def stray_brief_files(config: Config) -> list[Path]:
 
 def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
                 bibs: dict[str, tuple[str, list[BibEntry]]] | None = None,
-                keep_sources: bool = True) -> tuple[Corpus, Diagnostics]:
+                keep_sources: bool = True, known_checks: str = "") -> tuple[Corpus, Diagnostics]:
     """Everything editors wrote, checked. `known` holds cards of unchanged files from an earlier build:
     those files are not parsed again (their full briefs load on demand, see Corpus.load). `bibs`
     keeps parsed .bib files that had no problems, by file and content digest, for the next build.
@@ -343,7 +344,6 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     if registry_docs["authors"]:
         _check_author_photos(config, corpus, registry_docs["authors"], diags)
 
-    known = known or {}
     raw: list[tuple[Path, str, LocatedDocument, str]] = []  # checked once every .bib file is known
     checked: list[tuple[str, BriefSource | None, Card, Diagnostics]] = []  # checked at once
     reused: list[KnownBrief] = []
@@ -352,6 +352,11 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     main_bib = config.briefs_path / "references.bib"
     main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
     main_keys = frozenset(e.key for e in main_entries)
+    # what a brief's checks look up outside its file: known briefs stand only while it is the same
+    corpus.checks = file_digest(repr((sorted((name, sorted(keys)) for name, keys in corpus.registry_keys.items()),
+                                      sorted(corpus.authors), sorted(corpus.series), sorted(corpus.topics),
+                                      sorted(main_keys))).encode())
+    known = known if known and known_checks == corpus.checks else {}
     # until every .bib file is read, hints about keys found elsewhere can name the main file only
     corpus.bibliography = Bibliography(entries={e.key: e for e in main_entries})
     for path in stray_brief_files(config):

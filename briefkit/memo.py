@@ -1,10 +1,12 @@
 """What the previous build made, so the next one redoes only what its inputs changed.
 
 Every output (a page, a feed, a PDF) is recorded with a key: a digest of everything it was made
-from. The build context (engine code, mkdocs.yml, templates, registries, bibliographies, the
-build date, drafts or not) goes into every key; a change there starts from scratch. Within one
-context, a brief file is parsed only when its bytes changed, and a page is rendered only when its
-key changed or its file on disk is not the one written. The memo is a cache: deleting `.cache/`
+from. The build context (engine code, mkdocs.yml, the CSL style, the build date, drafts or not)
+goes into every key; a change there starts from scratch. Templates, registry entries and works
+cited go into the keys of the outputs that use them (depends.py). Within one context, a brief file
+is parsed only when its bytes changed (or the keys of the registries and of references.bib, which
+its checks look up, changed: load.load_corpus), and a page is rendered only when its key changed
+or its file on disk is not the one written. The memo is a cache: deleting `.cache/`
 only makes the next build slower, and a memo that cannot be read whole is ignored, never fatal.
 
 Bibliography files named by briefs (`bibliography: [extra.txt]`, any name under briefs/) are part
@@ -26,7 +28,7 @@ from pathlib import Path
 from .config import Config
 from .load import KnownBrief
 
-FORMAT = 2
+FORMAT = 3
 _SMALL = 1 << 20  # files up to this size are keyed by content, larger ones (fonts) by size and time
 
 
@@ -50,16 +52,10 @@ def _file_keys(paths, root: Path) -> list[tuple]:
 
 
 def context_key(config: Config, day: dt.date, drafts: bool) -> str:
-    """Everything outside the brief files that can change any output."""
+    """Everything outside the brief files that can change any output (templates, registries and
+    bibliographies are in the keys of the outputs that use them: depends.py)."""
     engine = Path(__file__).parent
-    briefs = config.briefs_path
-    inputs = [
-        *engine.glob("*.py"), *engine.glob("*.lua"),
-        config.root / config.mkdocs_file, config.csl_path,
-        *(p for p in config.templates_path.rglob("*") if p.is_file()),
-        *(briefs / f"{name}.yml" for name in ("authors", "series", "topics")),
-        *briefs.rglob("*.bib"),
-    ]
+    inputs = [*engine.glob("*.py"), *engine.glob("*.lua"), config.root / config.mkdocs_file, config.csl_path]
     root = config.root.resolve()
     return digest(FORMAT, str(root), day.isoformat(), drafts, _file_keys(inputs, root))
 
@@ -89,7 +85,7 @@ def _bibliography_digests(config: Config, names) -> dict[str, str | None]:
 def _well_formed(memo) -> bool:
     """A memo of this FORMAT with fields of the right kind (a pickle from another version of the
     engine can unpickle into a Memo that lacks fields or holds others)."""
-    kinds = {"key": str, "known": dict, "pages": dict, "pdfs": dict, "bibs": dict, "feed_entries": dict,
+    kinds = {"key": str, "checks": str, "known": dict, "pages": dict, "pdfs": dict, "bibs": dict, "feed_entries": dict,
              "bibliographies": dict, "related": (tuple, type(None)), "written": (set, type(None))}
     return isinstance(memo, Memo) and all(isinstance(getattr(memo, name, None), kind) for name, kind in kinds.items())
 
@@ -97,6 +93,7 @@ def _well_formed(memo) -> bool:
 @dataclass
 class Memo:
     key: str
+    checks: str = ""  # the keys of the registries and references.bib the known briefs were checked with
     known: dict[str, KnownBrief] = field(default_factory=dict)  # by brief file (briefs/<name>)
     pages: dict[str, PageRecord] = field(default_factory=dict)  # by path in the pages folder
     related: tuple[str, dict[str, tuple[str, ...]]] | None = None

@@ -17,7 +17,6 @@ is in the title), which keeps the chunk of the most common word of a 10,000-page
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -38,18 +37,14 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _WORD = re.compile(r"[^\W_]+")
 
 
-@functools.cache
-def _marks() -> dict[int, None]:
-    """Every combining mark (made once, when a text that is not ASCII is first folded)."""
-    return {cp: None for r in (range(0x30000), range(0xE0000, 0xE1000)) for cp in r
-            if unicodedata.category(chr(cp)).startswith("M")}
-
-
 def fold(text: str) -> str:
     """Lower case without accents or other marks ("Élysée" → "elysee"), as search.js does."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).lower().translate(_marks()))
+    decomposed = unicodedata.normalize("NFKD", text).lower()
+    # the marks among the characters this text uses (a table of every mark would take a third of a second)
+    marks = {ord(ch): None for ch in set(decomposed) if unicodedata.category(ch)[0] == "M"}
+    return unicodedata.normalize("NFC", decomposed.translate(marks) if marks else decomposed)
 
 
 def normalize_term(word: str) -> str | None:

@@ -215,3 +215,49 @@ def test_the_memo_is_found_however_the_project_folder_is_named(site, monkeypatch
     monkeypatch.chdir(site.root)
     again = generate(load_config(Path(".")))  # relative, where build.py uses an absolute path
     assert again.corpus.briefs == []
+
+
+def made_pages(generation) -> set[str]:
+    """Pages (and feeds) made again by a build, not counting the small ones every build makes."""
+    return set(generation.pages.made) - ALWAYS
+
+
+def test_a_listing_template_edit_remakes_the_listings_and_no_brief(site):
+    build(site)
+    edit(site.root / "templates/listing.html.j2", '<p class="listing-empty">', '<p class="listing-empty edited">')
+    again = build(site)
+    made = made_pages(again)
+    assert made and all(p.startswith(LISTINGS) for p in made), sorted(made)[:5]
+    assert again.corpus.briefs == []  # no brief was even loaded
+
+
+def test_a_brief_template_edit_remakes_the_briefs_and_no_listing(site):
+    build(site)
+    edit(site.root / "templates/brief.html.j2", '<p class="brief-actions">', '<p class="brief-actions edited">')
+    again = build(site)
+    made = made_pages(again)
+    assert "2024/04/defence-industrial-enterprise.md" in made
+    assert not [p for p in made if p.startswith(LISTINGS)]
+    assert 'class="brief-actions edited"' in again.pages["2024/04/defence-industrial-enterprise.md"]
+
+
+def test_an_author_bio_edit_remakes_that_authors_briefs_and_page_only(site):
+    build(site)
+    edit(site.briefs / "authors.yml", "bio: Sam Ortiz is a fictional editor", "bio: Sam Ortiz is an editor")
+    again = build(site)
+    made = {p for p in made_pages(again) if p.endswith(".md")}
+    by_sam = {c.page_path for c in again.cards if "sam-ortiz" in c.brief.authors}
+    assert by_sam and by_sam <= made
+    others = made - by_sam  # the author's own pages (the listing of their briefs: the bio is on page 1)
+    assert "authors/sam-ortiz.md" in others and all(p.startswith("authors/sam-ortiz") for p in others), others
+    assert "Sam Ortiz is an editor" in again.pages["authors/sam-ortiz.md"]
+
+
+def test_a_bibliography_edit_remakes_only_the_briefs_that_cite_the_entry(site):
+    build(site)
+    edit(site.briefs / "references.bib", "title = {North Korea Makes a Still More",
+         "title = {North Korea Makes an Even More")
+    again = build(site)
+    made = {p for p in made_pages(again) if p.endswith(".md")}
+    assert made == {c.page_path for c in again.cards if "carlin2023plenum" in c.cited_keys}
+    assert "Even More Conservative" in again.pages["2024/04/defence-industrial-enterprise.md"]
