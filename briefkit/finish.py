@@ -66,10 +66,15 @@ def deferred(kind: str, text: str) -> str:
     return f'<briefkit-md kind="{kind}">{html_lib.escape(text, quote=False)}</briefkit-md>'
 
 
+def is_plain(text: str) -> bool:
+    """Whether Markdown would give `text` back as it is (in a paragraph)."""
+    return text == text.strip() and _PLAIN.fullmatch(text) is not None
+
+
 @functools.lru_cache(maxsize=4096)
 def markdown_html(text: str, inline: bool = False) -> str:
     """An editor's field as HTML (cached: a brief's summary is on several listing pages)."""
-    if text == text.strip() and _PLAIN.fullmatch(text):
+    if is_plain(text):
         return text if inline else f"<p>{text}</p>"
     out = _converter().reset().convert(text)
     if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:

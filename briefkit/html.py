@@ -71,5 +71,9 @@ def plain_text(text: str) -> str:
     summary is asked for by its page, its head and its JSON-LD."""
     import html as html_lib
 
+    from .finish import is_plain
+
+    if is_plain((text or "").strip()):  # what Markdown would leave as it is
+        return " ".join((text or "").split())
     rendered = _convert(text or "")
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", rendered)).split())

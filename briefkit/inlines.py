@@ -27,9 +27,11 @@ def strip_markers(s: str) -> str:
     return s if s.isascii() else s.translate(_NO_MARKERS)
 
 
+_MD_ESCAPE_TABLE = str.maketrans(_MD_ESCAPES)
+
+
 def _text(s: str) -> str:
-    s = html.escape(strip_markers(s), quote=False)
-    return "".join(_MD_ESCAPES.get(ch, ch) for ch in s)
+    return html.escape(strip_markers(s), quote=False).translate(_MD_ESCAPE_TABLE)
 
 
 def _href(url: str) -> str:

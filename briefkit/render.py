@@ -137,6 +137,7 @@ def make_environment(templates: Path, cache: Path | None = None) -> jinja2.Envir
         loader=jinja2.FileSystemLoader(str(templates)),
         bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one environment per build: templates do not change during one
         # HTML templates are escaped; the others (YAML, Typst, XML feeds) escape with the filters below
         autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
         keep_trailing_newline=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import threading
 import zlib
@@ -28,7 +29,7 @@ class FormattedNote:
     citations: tuple[list, ...]  # the formatted citations, as pandoc inlines
     label: str | None = None
 
-    @property
+    @functools.cached_property  # the page, the feed entry and the PDF's check all ask for it
     def markdown(self) -> str:
         """The note as Markdown for the web page, citations as inline HTML."""
         text = self.template

@@ -3,6 +3,9 @@ a body with its notes in one pass, and the shortcut for plain text gives what Ma
 
 from __future__ import annotations
 
+import html as html_lib
+import re
+
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,3 +60,13 @@ def test_a_body_and_its_notes_are_converted_together_and_placed_apart():
 def test_a_body_without_notes_leaves_no_placeholder():
     out = expand(f'{deferred("body", "Just text.")}\n{FOOTNOTES_HERE}')
     assert out.strip() == "<p>Just text.</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WORD, GAP), min_size=1, max_size=8))
+def test_plain_text_of_a_field_is_what_markdown_gives(parts):
+    from briefkit.html import _convert, plain_text
+
+    text = "".join(w + g for w, g in parts)
+    slow = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", _convert(text))).split())
+    assert plain_text(text) == slow
