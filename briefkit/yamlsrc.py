@@ -108,6 +108,16 @@ def _forbidden_characters() -> re.Pattern:
 
 
 FORBIDDEN_CHARACTERS = _forbidden_characters()
+# the same characters as a set: whether a long text has one is asked of its few distinct characters
+# (the pattern's search costs more, character by character); the pattern then says where
+_FORBIDDEN_SET = frozenset(chr(c) for r in ((*range(0x20), *range(0x7F, 0xA0)), range(0xD800, 0xE000),
+                                            range(0xFDD0, 0xFDF0)) for c in r if chr(c) not in "\t\n") | \
+    frozenset(chr(plane * 0x10000 + low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+
+
+def find_forbidden(text: str) -> re.Match | None:
+    """The first character of `text` that no text field may hold (see _forbidden_characters)."""
+    return None if _FORBIDDEN_SET.isdisjoint(set(text)) else FORBIDDEN_CHARACTERS.search(text)
 # Line breaks to YAML, invisible to editors: PyYAML counts lines at them (every later position would
 # be wrong) and a block scalar ends at them. Pasted from word processors and web pages.
 _NUMERIC_REFERENCE = re.compile(r"&#(\d{1,8}|[xX][0-9a-fA-F]{1,8});")
@@ -179,7 +189,7 @@ class _Builder:
     def check_characters(self, text: str, path: Path) -> None:
         """Report the first forbidden character of a string value (one line per value is enough),
         written as itself, through a YAML escape, or as an HTML reference (&#7;) in Markdown."""
-        found = FORBIDDEN_CHARACTERS.search(text)
+        found = find_forbidden(text)
         if found:
             self.diags.error(self.doc.text_span(path, found.start()), *character_problem(found.group()))
             self.doc.bad_paths.add(path)
