@@ -164,6 +164,11 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         diags = unpublished_as_warnings(config, diags, day)
     if diags.has_errors:
         raise EditorError(diags)
+    # where each value of a brief file was: only the PDFs' glyph check reports at a place after this
+    positions = pdf_wanted or check_print
+    if not positions:
+        for source in corpus.briefs:
+            source.doc = None  # most of a parsed brief's memory (10,000 of them are kept)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
     memo.checks = corpus.checks
     deps = Dependencies(config.templates_path, corpus)
@@ -182,7 +187,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             out = {c.slug: resolved[c.slug] for c in cards if c.slug in resolved}
         missing = [c for c in cards if c.slug not in out]
         if missing:
-            sources = corpus.load(config, missing)
+            sources = corpus.load(config, missing, positions)
             subset = Corpus(sources, corpus.authors, corpus.series, corpus.topics, corpus.bibliography)
             try:
                 done = resolve(subset, config.csl_path, config.cache_path, config.site_name, config.site_url,
