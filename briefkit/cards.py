@@ -7,6 +7,7 @@ one brief changed reads the other briefs' cards instead of parsing and rendering
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -49,12 +50,11 @@ class Card:
     cited_keys: frozenset[str]
     shown: str = field(default="", compare=False)  # digest of `brief`: what other pages show of it
 
-    @property
+    @functools.cached_property  # asked for by every output that shows the brief (10,000 briefs a build)
     def page_path(self) -> str:
-        d = self.brief.date
-        return f"{d:%Y}/{d:%m}/{self.slug}.md"
+        return f"{self.url[:-1]}.md"
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
         d = self.brief.date
         return f"{d:%Y}/{d:%m}/{self.slug}/"

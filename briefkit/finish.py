@@ -116,6 +116,7 @@ def page_url(rel: str) -> str:
     return path.removesuffix("/index") + "/" if path.endswith("/index") else path + "/"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every output's path, several times a build
 def file_of(rel: str) -> str:
     """Where the page `rel` is written in the pages folder: a/b.md as a/b/index.md, beside the files of
     its URL. Then a link relative to the page's URL is also relative to its file, which is how every

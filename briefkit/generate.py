@@ -30,7 +30,7 @@ from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
 from .model import brief_json_schema
-from .outputs import UnsafeOutputPath, output_path, read_manifest, write_manifest
+from .outputs import MANIFEST, UnsafeOutputPath, output_path, read_manifest, write_manifest
 from .pdf import PdfBuilder, pdf_is_whole, pdf_path
 from .records import Record, RecordStore
 from .related import related_briefs
@@ -138,8 +138,35 @@ FEED_ENTRY_PREFIX = "feed-entry:"  # a _Todo whose result is a brief's feed entr
 BATCH = 400  # briefs formatted at once: pandoc runs in batches, and memory stays bounded at 10,000 briefs
 
 
+@dataclass
+class Session:
+    """What a long-running process (the preview) keeps between its builds: the memo in memory, so a
+    build neither reads it first nor waits to write it (the preview writes it once the saved page
+    shows: `save`). A build that fails leaves no memo here: the next one reads the file."""
+
+    memo: Memo | None = None
+    unsaved: bool = False
+    dependencies: dict = field(default_factory=dict)  # depends.Dependencies' digests, kept between builds
+
+    def take(self, config: Config, key: str) -> Memo:
+        memo, self.memo, self.unsaved = self.memo, None, False
+        # a memo not written yet is still right about the pages folder, which the file may lag behind
+        # (that is safe too: a page whose file is not the one recorded is made again)
+        return Memo.load(config, key) if memo is None else memo.usable(config, key)
+
+    def keep(self, memo: Memo) -> None:
+        self.memo, self.unsaved = memo, True
+
+    def save(self, config: Config) -> None:
+        if self.memo is not None and self.unsaved:
+            memo, self.memo = self.memo, None  # a save that fails (a full disk) leaves nothing half-known
+            memo.save(config)
+            self.memo, self.unsaved = memo, False
+
+
 def generate(config: Config, *, write: bool = True, drafts: bool = False, progress: bool = False,
-             pdfs: set[str] | None = None, every_pdf: bool = False, check_print: bool = False) -> Generation:
+             pdfs: set[str] | None = None, every_pdf: bool = False, check_print: bool = False,
+             session: Session | None = None) -> Generation:
     """Every generated file of the site. With drafts=True (preview), drafts and scheduled briefs are included.
 
     PDFs are built for every brief when the site has them (or with every_pdf), or only for the
@@ -149,15 +176,18 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
 
     `check` is this without writing (write=False) and with check_print: everything the PDFs print is
     checked against the shipped fonts (when the site has PDFs) without making them.
+
+    With a `session`, the memo comes from it and goes back to it, not yet written (Session.save).
     """
     with template_errors(config.templates_path, config.root):
-        return _generate(config, write, drafts, progress, pdfs, every_pdf, check_print)
+        return _generate(config, write, drafts, progress, pdfs, every_pdf, check_print, session)
 
 
 def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: set[str] | None, every_pdf: bool,
-              check_print: bool) -> Generation:
+              check_print: bool, session: Session | None = None) -> Generation:
     day = today()
-    memo = Memo.load(config, context_key(config, day, drafts))
+    key = context_key(config, day, drafts)
+    memo = session.take(config, key) if session is not None else Memo.load(config, key)
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
     corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks)
     if not drafts:
@@ -169,9 +199,10 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     if not positions:
         for source in corpus.briefs:
             source.doc = None  # most of a parsed brief's memory (10,000 of them are kept)
-    memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ()))) for c in corpus.cards}
+    memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ())),
+                                     corpus.stamps.get(c.file)) for c in corpus.cards}
     memo.checks = corpus.checks
-    deps = Dependencies(config.templates_path, corpus)
+    deps = Dependencies(config.templates_path, corpus, session.dependencies if session is not None else None)
     status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
     visible = [c for c in corpus.cards if drafts or not status[c.slug]]
     by_slug = {c.slug: c for c in visible}
@@ -232,19 +263,29 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     def entry_of(card: Card, full: dict[str, ResolvedBrief]) -> RenderedFeedEntry:
         return feed_entry(full[card.slug], renderer, config.site_url)
 
+    def brief_key(card: Card, context: str, state: str, near: tuple[str, ...], templates: str) -> str:
+        return digest(context, card.digest, state, list(near), templates, deps.registries(card), deps.works(card))
+
+    def reference_key(card: Card, context: str, kind: str) -> str:
+        return digest(digest(context, card.digest, deps.registries(card)), kind)  # the authors' names are in it
+
     assets: set[str] = set()
+    brief_templates = deps.templates(*BRIEF_TEMPLATES)
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
-        key = digest(memo.key, card.digest, status[card.slug], [r.shown for r in near],
-                     deps.templates(*BRIEF_TEMPLATES), deps.registries(card), deps.works(card))
+        key = deps.per_card("page", card, brief_key, memo.key, status[card.slug], tuple(r.shown for r in near),
+                            brief_templates)
         want(card.page_path, key, (card,), brief_page, card, near)
-        own = card.page_path.removesuffix(".md") + "/" + card.slug
-        reference = digest(memo.key, card.digest, deps.registries(card))  # the authors' names are in it
-        want(own + ".bib", digest(reference, "bib"), (card,), own_reference, card, bibtex)
-        want(own + ".ris", digest(reference, "ris"), (card,), own_reference, card, ris)
+        own = f"{card.url}{card.slug}"
+        want(own + ".bib", deps.per_card("bib", card, reference_key, memo.key, "bib"), (card,), own_reference,
+             card, bibtex)
+        want(own + ".ris", deps.per_card("ris", card, reference_key, memo.key, "ris"), (card,), own_reference,
+             card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
     listings = build_listings(corpus, visible)
+    # what a listing shows of each brief (a brief is in several listings: made once)
+    rows = {c.slug: (c.shown, status[c.slug], deps.names(c)) for c in visible}
     feeds: list[tuple[str, str, Listing]] = []
     latest = ""
     for listing in listings:
@@ -254,9 +295,9 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
                 latest = expand(renderer.listing_page(listing, number, chunk, len(chunks)))
                 continue
             rel = listing.page_path(number)
-            key = digest(memo.key, rel, listing.title, listing.description, len(chunks),
-                         deps.templates(*LISTING_TEMPLATES), deps.entry(REGISTRY_OF.get(listing.kind), listing.key),
-                         [(c.shown, status[c.slug], deps.names(c)) for c in chunk])
+            key = deps.key(memo.key, rel, listing.title, listing.description, len(chunks),
+                           deps.templates(*LISTING_TEMPLATES), deps.entry(REGISTRY_OF.get(listing.kind), listing.key),
+                           tuple(rows[c.slug] for c in chunk))
             want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
         if listing.feed:
             # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
@@ -331,7 +372,10 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         files = {file_of(rel) for rel in pages}
         memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
         memo.written = set(pages)
-    memo.save(config)
+    if session is not None:
+        session.keep(memo)
+    else:
+        memo.save(config)
     return generation
 
 
@@ -567,7 +611,8 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
         if link_file(output_path(folder, rel, link=True, real_dirs=real_dirs), target, made):
             changed.append(rel)
     current = {file_of(rel) for rel in pages} | links.keys()
-    write_manifest(folder, current)
+    if current != previous or not (folder / MANIFEST).is_file():
+        write_manifest(folder, current)
     for rel in sorted(previous - current):
         try:
             path = output_path(folder, rel, link=True)
@@ -586,7 +631,10 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
 def check_clashes(pages: Iterable[str], links: dict[str, Path], root: Path) -> None:
     """A hand-written file (docs/, briefs/) at the path of a generated one is an editor's error, shown
     at the hand-written file (relative to the project, as editors know it)."""
-    clash = sorted(links.keys() & {file_of(rel) for rel in pages})
+    # the pages that could be written at each link's path (a/b/index.md is made from a/b.md or itself)
+    names = pages if isinstance(pages, set | frozenset) else set(pages)
+    clash = sorted(rel for rel in links if (rel in names and file_of(rel) == rel)
+                   or (rel.endswith("/index.md") and f"{rel[:-len('/index.md')]}.md" in names))
     if clash:
         diags = Diagnostics()
         base = root.resolve()

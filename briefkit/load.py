@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,7 @@ class Corpus:
     warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
     context: LoadContext | None = None
     checks: str = ""  # digest of the registry and references.bib keys the briefs were checked against
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # by brief file (KnownBrief.stamp)
 
     def load(self, config: Config, cards: list[Card], positions: bool = True) -> list[BriefSource]:
         """The full briefs behind cards that were known from an earlier build (they passed then).
@@ -88,6 +91,9 @@ class KnownBrief:
     digest: str
     card: Card
     warnings: tuple[Diagnostic, ...]
+    # (size, modification time, inode) of the file as read, when it was older than STAMP_AGE_NS then:
+    # the same stamp later means the same bytes, and the file is not read again (see load_corpus)
+    stamp: tuple[int, int, int] | None = None
 
 
 @dataclass
@@ -116,11 +122,19 @@ class LoadContext:
 
 
 def display_path(config: Config, path: Path) -> str:
+    text, prefix = str(path), f"{config.root}/"
+    if text.startswith(prefix):  # what relative_to gives, without its cost (10,000 briefs a build)
+        return text[len(prefix):]
     try:
         return path.relative_to(config.root).as_posix()
     except ValueError:
         return path.as_posix()
 
+
+# A file is known by its stamp only if it was last written this long before it was read: a file
+# written again within the clock's granularity of the first read keeps its stamp ("racy" in git's
+# words), so a file that new is always read again.
+STAMP_AGE_NS = 2_000_000_000
 
 MAX_FILE_BYTES = 2_000_000  # a brief is a few kilobytes; anything this large is a mistake
 
@@ -302,11 +316,17 @@ _REGISTRY_WHAT = {"authors": "author key", "series": "series key", "topics": "to
 
 # ---- briefs -------------------------------------------------------------------------------------
 
-def brief_files(config: Config) -> list[Path]:
+def brief_names(config: Config) -> list[str]:
+    """The names of the brief files in briefs/, sorted."""
     names = {f"{n}.{ext}" for n in REGISTRY_FILES for ext in ("yml", "yaml")}
-    files = [p for p in config.briefs_path.iterdir()
-             if p.is_file() and p.suffix.lower() in YAML_SUFFIXES and p.name not in names]
-    return sorted(files)
+    with os.scandir(config.briefs_path) as entries:  # one call for the folder, and each entry knows its kind
+        return sorted(e.name for e in entries
+                      if e.is_file() and os.path.splitext(e.name)[1].lower() in YAML_SUFFIXES and e.name not in names)
+
+
+def brief_files(config: Config) -> list[Path]:
+    folder = config.briefs_path
+    return [folder / name for name in brief_names(config)]
 
 
 def stray_brief_files(config: Config) -> list[Path]:
@@ -347,8 +367,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     raw: list[tuple[Path, str, LocatedDocument, str]] = []  # checked once every .bib file is known
     checked: list[tuple[str, BriefSource | None, Card, Diagnostics]] = []  # checked at once
     reused: list[KnownBrief] = []
-    paths = brief_files(config)
-    all_slugs = {m.group("slug") for p in paths if (m := BRIEF_NAME.match(p.name)) and is_slug(m.group("slug"))}
+    names = brief_names(config)  # names, not paths: 10,000 Path objects cost more than the rest of a known brief
+    all_slugs = {m.group("slug") for n in names if (m := BRIEF_NAME.match(n)) and is_slug(m.group("slug"))}
     main_bib = config.briefs_path / "references.bib"
     main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
     main_keys = frozenset(e.key for e in main_entries)
@@ -362,9 +382,12 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     for path in stray_brief_files(config):
         diags.error(Span(display_path(config, path), 1, 1), "briefs in subfolders of briefs/ are not read",
                     f"move it to {config.briefs_dir}/ itself; only images and .bib files go in subfolders")
-    for path in paths:
-        display = display_path(config, path)
-        match = BRIEF_NAME.match(path.name)
+    image_checked = _image_checker(config.briefs_path)
+    started = time.time_ns()
+    folder, shown = str(config.briefs_path), display_path(config, config.briefs_path)
+    for name in names:
+        display = f"{shown}/{name}"
+        match = BRIEF_NAME.match(name)
         if not match:
             diags.error(Span(display, 1, 1), "file name must be YYYY-MM-DD-<slug>.yml",
                         "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
@@ -372,12 +395,20 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         if problem := slug_problem(match.group("slug"), "slug"):
             diags.error(Span(display, 1, 1), f"the file name's {problem[0]}", problem[1])
             continue
+        hit = known.get(display)
+        st = os.stat(f"{folder}/{name}")
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if started - st.st_mtime_ns > STAMP_AGE_NS:
+            corpus.stamps[display] = stamp
+        if hit is not None and hit.stamp == stamp and _still_valid(hit.card, all_slugs, image_checked):
+            reused.append(hit)  # not read: the same size, time and inode as when it was read
+            continue
+        path = config.briefs_path / name
         data = read_bytes(path, display, diags)
         if data is None:
             continue
         digest = file_digest(data)
-        hit = known.get(display)
-        if hit is not None and hit.digest == digest and _still_valid(config, hit.card, all_slugs):
+        if hit is not None and hit.digest == digest and _still_valid(hit.card, all_slugs, image_checked):
             reused.append(hit)
             continue
         text = decode_text(data, display, diags)
@@ -682,14 +713,25 @@ def _no_refs(doc: LocatedDocument, path: tuple, text: str, diags: Diagnostics) -
         diags.error(doc.text_span(path, ref.start), f"note references are only allowed in the body ({path[0]})")
 
 
-def _still_valid(config: Config, card: Card, all_slugs: set[str]) -> bool:
+def _still_valid(card: Card, all_slugs: set[str], images_ok: Callable[[str], bool]) -> bool:
     """A known card stands only while what its checks looked at outside its file is unchanged (an
     image that changed is checked again: images.image_ok remembers files by size and time)."""
+    return all(r in all_slugs for r in card.brief.related) and all(map(images_ok, card.images))
+
+
+def _image_checker(folder: Path) -> Callable[[str], bool]:
+    """Whether an image file (relative to briefs/) exists and passes its checks, looked at once per
+    build: briefs share images, and a known brief's images are looked at again every build."""
     from .images import image_ok
 
-    folder = str(config.briefs_path)
-    return all(r in all_slugs for r in card.brief.related) and \
-        all(os.path.isfile(f"{folder}/{f}") and image_ok(Path(f"{folder}/{f}")) for f in card.images)
+    seen: dict[str, bool] = {}
+
+    def ok(name: str) -> bool:
+        if name not in seen:
+            path = folder / name
+            seen[name] = path.is_file() and image_ok(path)
+        return seen[name]
+    return ok
 
 
 def _read_bib_once(path: Path, display: str, diags: Diagnostics,

@@ -28,7 +28,7 @@ from pathlib import Path
 from .config import Config
 from .load import KnownBrief
 
-FORMAT = 3
+FORMAT = 4
 _SMALL = 1 << 20  # files up to this size are keyed by content, larger ones (fonts) by size and time
 
 
@@ -125,11 +125,17 @@ class Memo:
             names = {name for known in memo.known.values() for name in known.card.bibliography}
         except (AttributeError, TypeError):
             return cls(key)
+        return memo.usable(config, key, names)
+
+    def usable(self, config: Config, key: str, names: set[str] | None = None) -> Memo:
+        """This memo if it is of the context `key` and the bibliography files its briefs name are
+        unchanged; else an empty one (which keeps the files' state now, for the next build to compare)."""
+        if names is None:
+            names = {name for known in self.known.values() for name in known.card.bibliography}
         current = _bibliography_digests(config, names)
-        if memo.key != key or memo.bibliographies != current:
-            # kept as read now: the files' state when this build began, for the next build to compare
-            return cls(key, bibliographies=current)
-        return memo
+        if self.key != key or self.bibliographies != current:
+            return Memo(key, bibliographies=current)
+        return self
 
     def save(self, config: Config) -> None:
         # the bibliography files the briefs name now; one named for the first time (by a brief this

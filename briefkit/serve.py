@@ -32,7 +32,7 @@ from pathlib import Path
 from . import lock
 from .config import Config
 from .diagnostics import Diagnostic, EditorError
-from .generate import generate
+from .generate import Session, generate
 from .pipeline import publish
 from .preview_splice import splice_changed
 from .site_engine import SiteEngineError, quiet
@@ -81,6 +81,7 @@ class Preview:
         self.drafts = drafts
         self.site = site
         self.state = PreviewState()
+        self.session = Session()  # the memo stays in memory between rebuilds
 
     def rebuild(self) -> None:
         """One build into the preview's folder; its problems (if any) go to the state and the terminal."""
@@ -90,12 +91,13 @@ class Preview:
         how = ""
         try:
             with lock.project_lock(config.root, timeout=lock.timeout_from_environment()):
-                generation = generate(config, drafts=self.drafts)
+                generation = generate(config, drafts=self.drafts, session=self.session)
                 # first the saved pages, in place in the pages built last time (preview_splice.py) ...
                 spliced = splice_changed(self.site, config.pages_path, generation.changed, config.site_name) \
                     if self.state.build and not self.state.problems and self.site.is_dir() else []
                 if spliced:
                     self.state.finished([], spliced)
+                self.session.save(config)  # once the page shows: writing the memo takes a moment at 10,000
                 # ... then the site engine builds them for real, with everything that shows them
                 how = publish(config, generation, self.site, remove_old=_remove_later, in_place=True,
                               pages_ready=lambda rebuilt: self.state.finished([], _urls(rebuilt)))

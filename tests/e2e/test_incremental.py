@@ -261,3 +261,92 @@ def test_a_bibliography_edit_remakes_only_the_briefs_that_cite_the_entry(site):
     made = {p for p in made_pages(again) if p.endswith(".md")}
     assert made == {c.page_path for c in again.cards if "carlin2023plenum" in c.cited_keys}
     assert "Even More Conservative" in again.pages["2024/04/defence-industrial-enterprise.md"]
+
+
+def age(folder: Path, seconds: float = 3600) -> None:
+    """Every brief file as if saved `seconds` ago (a file just written is always read again: load.STAMP_AGE_NS)."""
+    import os
+    import time
+
+    when = time.time_ns() - int(seconds * 1e9)
+    for path in folder.glob("*.yml"):
+        os.utime(path, ns=(when, when))
+
+
+def files_read(monkeypatch) -> list[str]:
+    import briefkit.load
+
+    read: list[str] = []
+    real = briefkit.load.read_bytes
+
+    def counting(path, display, diags):
+        if path.name[:1].isdigit():  # a brief file (registries are read every build: they are small)
+            read.append(path.name)
+        return real(path, display, diags)
+    monkeypatch.setattr(briefkit.load, "read_bytes", counting)
+    return read
+
+
+def test_a_brief_file_known_by_its_size_time_and_inode_is_not_read_again(site, monkeypatch):
+    age(site.briefs)
+    build(site)
+    read = files_read(monkeypatch)
+    again = build(site)
+    assert read == [] and again.corpus.briefs == [] and again.changed == []
+    edit(site.briefs / OLDEST, "Words of the body.", "Other words of the body.")
+    again = build(site)
+    assert read == [OLDEST] and "Other words" in again.pages["2023/01/generated-00000.md"]
+
+
+def test_a_file_saved_again_within_the_clocks_granularity_is_still_read(site, monkeypatch):
+    """A file written just before it was read gets no stamp: written again with the same size and the
+    same time (as a coarse clock gives), its new bytes are still seen."""
+    import os
+
+    brief = site.briefs / OLDEST
+    build(site)  # the files were just written: their stamps are not kept
+    before = os.stat(brief)
+    edit(brief, "Words of the body.", "Wards of the body.")  # the same size
+    os.utime(brief, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(brief).st_size == before.st_size
+    again = build(site)
+    assert "Wards of the body" in again.pages["2023/01/generated-00000.md"]
+
+
+def test_a_session_keeps_the_memo_in_memory_and_gives_the_pages_of_a_build_from_scratch(site):
+    """The preview's builds (generate.Session): the memo is not read before a build nor written after
+    it until Session.save, and every kind of edit still gives the pages of a build from scratch."""
+    from briefkit.generate import Session
+
+    config = load_config(site.root)
+    memo_file = Memo.file(config)
+    session = Session()
+    generate(config, session=session)
+    assert session.unsaved and not memo_file.exists()
+    session.save(config)
+    assert memo_file.exists() and not session.unsaved
+    memo_file.write_bytes(b"not read while the session has its memo")
+    again = generate(config, session=session)
+    assert again.corpus.briefs == [] and again.changed == []
+    for name, change in edits(site):
+        change()
+        generate(config, session=session)
+        session.save(config)
+        incremental = tree_digest(config.pages_path)
+        assert incremental == from_scratch(site), f"after the {name} edit"
+        session = Session()  # from_scratch removed the memo the session was keeping
+
+
+def test_a_failed_build_leaves_the_session_without_a_memo(site):
+    from briefkit.generate import Session
+
+    config = load_config(site.root)
+    session = Session()
+    generate(config, session=session)
+    edit(site.briefs / OLDEST, "title:", "title: [unclosed")
+    with pytest.raises(EditorError):
+        generate(config, session=session)
+    assert session.memo is None
+    edit(site.briefs / OLDEST, "title: [unclosed", "title:")
+    again = generate(config, session=session)  # from the memo file: the pages were not lost
+    assert again.changed == [] and session.memo is not None
