@@ -206,7 +206,8 @@ def _written(page: FinishedPage, key: str, folder, store, real_dirs: dict[str, s
 
     changed = write_page(output_path(folder, file_of(page.rel), real_dirs=real_dirs), page.text)
     store.put(page.rel, key, page)
-    return dataclasses.replace(page, text="", written=changed)
+    # the caller reads the record from the store (or the page from disk): only what it needs goes back
+    return dataclasses.replace(page, text="", written=changed, record=None, chars=frozenset(), weights=None)
 
 
 class Finisher:
@@ -219,6 +220,7 @@ class Finisher:
     page is written and its record stored where it is finished: the caller gets it without its text."""
 
     GROUP = 16  # pages per task: few enough to spread the work, enough to pay for sending them
+    WAITING = 4  # groups sent per worker and not yet finished, at most
 
     def __init__(self, expected: int, threshold: int = 200, output: tuple | None = None):
         import os
@@ -228,7 +230,7 @@ class Finisher:
         self._group: list[tuple[str, object, str]] = []
         self._futures = []
         self._pool = None
-        workers = min(os.cpu_count() or 1, 8)
+        workers = self._workers = min(os.cpu_count() or 1, 8)
         if expected >= threshold and workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -254,18 +256,25 @@ class Finisher:
                 self._futures.append((group, self._pool.submit(_finish_all, group, self._output)))
             except BrokenProcessPool:
                 self._futures.append((group, None))
+            # pages rendered faster than they are finished wait here, in full: past a few groups per
+            # worker the caller waits instead (unbounded, they were half of the peak memory at 10,000)
+            while len(self._futures) > self.WAITING * self._workers:
+                self._collect(*self._futures.pop(0))
 
-    def results(self) -> dict[str, object]:
+    def _collect(self, group, future) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
+        try:
+            done = future.result() if future is not None else _finish_all(group, self._output)
+        except BrokenProcessPool:  # workers that could not start (or died): finished here instead
+            done = _finish_all(group, self._output)
+        self.made.update(done)
+
+    def results(self) -> dict[str, object]:
         if self._pool is not None:
             self._send()
             for group, future in self._futures:
-                try:
-                    done = future.result() if future is not None else _finish_all(group, self._output)
-                except BrokenProcessPool:  # workers that could not start (or died): finished here instead
-                    done = _finish_all(group, self._output)
-                self.made.update(done)
+                self._collect(group, future)
             self._futures = []
         return self.made
 

@@ -85,8 +85,10 @@ class Generation:
     warnings: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, Path] = field(default_factory=dict)  # published path → file elsewhere (PDFs in the cache)
     changed: list[str] = field(default_factory=list)  # files of the pages folder written or deleted
-    records: dict[str, Record] = field(default_factory=dict)  # finished page made now → its search record …
-    kept: dict[str, str] = field(default_factory=dict)  # … and each page kept from the last build → its key
+    records: dict[str, Record] = field(default_factory=dict)  # page finished here → its search record …
+    # … and each page whose record is in the store (records.py) → its key: kept from the last build, or
+    # finished and stored by a worker (10,000 records in memory would be a third of a build's peak)
+    kept: dict[str, str] = field(default_factory=dict)
     materialize: Callable[[list[Card]], dict[str, ResolvedBrief]] | None = None
 
     def all_records(self) -> Iterator[Record]:
@@ -325,7 +327,11 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     # before any page is written: a hand-written file where the build would write a page stops it
     check_clashes([t.rel for t in todo if not t.rel.startswith(FEED_ENTRY_PREFIX)] + sorted(pages.kept), links,
                   config.root)
-    made = _make(todo, materialize, forget, (config.pages_path, records) if write else None)
+    def release(cards) -> None:  # pages are made last: their briefs are not needed after (10,000 add up)
+        forget(cards)
+        corpus.release(cards)
+
+    made = _make(todo, materialize, release, (config.pages_path, records) if write else None)
     for rel, key in ((t.rel, t.key) for t in todo if t.rel.startswith(FEED_ENTRY_PREFIX)):
         memo.feed_entries[rel.removeprefix(FEED_ENTRY_PREFIX)] = (key, made.pop(rel))
 
@@ -347,12 +353,13 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     for t in todo:
         content = made[t.rel]
         if isinstance(content, FinishedPage):
-            generation.records[t.rel] = (content.record, content.chars, content.weights)
-            if content.written is not None:  # on disk: read from there when asked (PageSet)
+            if content.written is not None:  # on disk: read from there when asked (PageSet) ...
                 pages.made.add(t.rel)
                 pages.kept.add(t.rel)
                 written += [t.rel] if content.written else []
+                kept_keys[t.rel] = t.key  # ... and its record from the store, as a kept page's (10,000 add up)
                 continue
+            generation.records[t.rel] = (content.record, content.chars, content.weights)
             if write:
                 records.put(t.rel, t.key, content)
             content = content.text

@@ -59,6 +59,12 @@ class Corpus:
     context: LoadContext | None = None
     checks: str = ""  # digest of the registry and references.bib keys the briefs were checked against
     stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # by brief file (KnownBrief.stamp)
+    parsed: list[str] = field(default_factory=list)  # slugs of the brief files parsed in this build
+
+    def release(self, cards: list[Card]) -> None:
+        """Let go of the full briefs behind `cards` (the build is done with them; `load` reads them again)."""
+        gone = {c.slug for c in cards}
+        self.briefs = [b for b in self.briefs if b.slug not in gone]
 
     def load(self, config: Config, cards: list[Card], positions: bool = True) -> list[BriefSource]:
         """The full briefs behind cards that were known from an earlier build (they passed then).
@@ -81,6 +87,7 @@ class Corpus:
             raise EditorError(diags)
         if not positions:
             source.doc = None
+        self.parsed.append(card.slug)
         return source
 
 
@@ -478,6 +485,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         diags.items.extend(hit.warnings)
         corpus.warnings[hit.card.file] = list(hit.warnings)
         corpus.cards.append(hit.card)
+    corpus.parsed = sorted([card.slug for _, _, card, _ in checked] +
+                           [BRIEF_NAME.match(p.name).group("slug") for p, _, _, _ in raw])
     for display, source, card, own in checked:
         diags.extend(own)
         if source is not None:

@@ -13,6 +13,7 @@ from .finish import page_url
 from .generate import Generation
 from .search import BUNDLE, page_record, write_bundle
 from .search_index import IndexBuilder
+from .site_engine import give_back_memory
 from .theme_patches import patch_material_bundle
 from .webfonts import SOURCE as WEB_FONT_SOURCE
 from .webfonts import hangul_of, write_web_font
@@ -29,6 +30,7 @@ def hand_written_pages(config: Config, generation: Generation) -> list[str]:
 def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
     """Write the search index and the web font into `site_dir` and patch the theme; the number of
     pages in the search index."""
+    give_back_memory()  # the site engine's pages: the index of 10,000 pages is made next
     patch_material_bundle(site_dir)
     builder = IndexBuilder()
     chars: set[str] = set(hangul_of(config.site_name))

@@ -244,7 +244,7 @@ def test_an_edited_bibliography_file_of_any_name_changes_the_note(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "Second Title of the Report" in text and "First Title" not in text
     again = generate(config)  # and then nothing is made again
-    assert again.corpus.briefs == [] and "2024/05/own-references.md" not in again.pages.made
+    assert again.corpus.parsed == [] and "2024/05/own-references.md" not in again.pages.made
 
 
 # ---- the checks themselves, on one cache at a time ----

@@ -95,7 +95,7 @@ def test_every_kind_of_edit_gives_the_pages_of_a_build_from_scratch(site):
 def test_an_unchanged_build_parses_no_brief_and_renders_no_brief_page(site):
     build(site)
     again = build(site)
-    assert again.corpus.briefs == []  # every card came from the memo
+    assert again.corpus.parsed == []  # every card came from the memo
     assert again.changed == []
     assert set(again.pages.made) == ALWAYS  # small pages that list every series, topic, author, month
     assert len(again.pages) > 100 and "2024/04/defence-industrial-enterprise.md" in again.pages
@@ -105,7 +105,7 @@ def test_a_body_edit_renders_that_brief_only(site):
     build(site)
     edit(site.briefs / OLDEST, "Words of the body.", "Changed words of the body.")
     again = build(site)
-    assert [b.slug for b in again.corpus.briefs] == ["generated-00000"]
+    assert again.corpus.parsed == ["generated-00000"]
     assert "2023/01/generated-00000.md" in again.changed
     feeds = set(again.changed) - {"2023/01/generated-00000.md"}  # its full text is in the feeds it is in
     assert feeds and all(p.endswith(("feed.xml", "rss.xml")) for p in feeds)
@@ -164,7 +164,7 @@ def test_a_damaged_memo_is_ignored(site):
     memo = Memo.file(load_config(site.root))
     memo.write_bytes(b"not a pickle")
     again = build(site)
-    assert len(again.corpus.briefs) == 34 and tree_digest(load_config(site.root).pages_path) == before
+    assert len(again.corpus.parsed) == 34 and tree_digest(load_config(site.root).pages_path) == before
 
 
 def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
@@ -172,7 +172,7 @@ def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
     config.write_text(config.read_text().replace("    pdf: false ", "    pdf: true "))
     first = build(site)
     again = build(site)
-    assert again.corpus.briefs == [] and again.files == first.files and len(again.files) == 34
+    assert again.corpus.parsed == [] and again.files == first.files and len(again.files) == 34
     edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang")
     third = build(site)
     changed = [rel for rel in third.files if third.files[rel] != first.files[rel]]
@@ -214,7 +214,7 @@ def test_the_memo_is_found_however_the_project_folder_is_named(site, monkeypatch
     build(site)
     monkeypatch.chdir(site.root)
     again = generate(load_config(Path(".")))  # relative, where build.py uses an absolute path
-    assert again.corpus.briefs == []
+    assert again.corpus.parsed == []
 
 
 def made_pages(generation) -> set[str]:
@@ -228,7 +228,7 @@ def test_a_listing_template_edit_remakes_the_listings_and_no_brief(site):
     again = build(site)
     made = made_pages(again)
     assert made and all(p.startswith(LISTINGS) for p in made), sorted(made)[:5]
-    assert again.corpus.briefs == []  # no brief was even loaded
+    assert again.corpus.parsed == []  # no brief was even loaded
 
 
 def test_a_brief_template_edit_remakes_the_briefs_and_no_listing(site):
@@ -292,7 +292,7 @@ def test_a_brief_file_known_by_its_size_time_and_inode_is_not_read_again(site, m
     build(site)
     read = files_read(monkeypatch)
     again = build(site)
-    assert read == [] and again.corpus.briefs == [] and again.changed == []
+    assert read == [] and again.corpus.parsed == [] and again.changed == []
     edit(site.briefs / OLDEST, "Words of the body.", "Other words of the body.")
     again = build(site)
     assert read == [OLDEST] and "Other words" in again.pages["2023/01/generated-00000.md"]
@@ -327,7 +327,7 @@ def test_a_session_keeps_the_memo_in_memory_and_gives_the_pages_of_a_build_from_
     assert memo_file.exists() and not session.unsaved
     memo_file.write_bytes(b"not read while the session has its memo")
     again = generate(config, session=session)
-    assert again.corpus.briefs == [] and again.changed == []
+    assert again.corpus.parsed == [] and again.changed == []
     for name, change in edits(site):
         change()
         generate(config, session=session)

@@ -10,7 +10,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.finish import _PLAIN, FOOTNOTES_HERE, PAGE_EXTENSIONS, deferred, expand, markdown_html
+from briefkit.finish import _PLAIN, FOOTNOTES_HERE, PAGE_EXTENSIONS, Finisher, deferred, expand, markdown_html
 
 
 def markdown_of(text: str) -> str:
@@ -70,3 +70,20 @@ def test_plain_text_of_a_field_is_what_markdown_gives(parts):
     text = "".join(w + g for w, g in parts)
     slow = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", _convert(text))).split())
     assert plain_text(text) == slow
+
+
+def test_pages_waiting_for_the_finishers_workers_are_bounded(monkeypatch):
+    """Pages are rendered faster than they are finished: past a few groups per worker, `add` waits
+    (unbounded, the waiting pages were half of a 10,000-brief build's peak memory)."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    finisher = Finisher(expected=1000)
+    most = 0
+    try:
+        for i in range(400):
+            finisher.add(f"2024/01/page-{i}.md", f"---\ntitle: Page {i}\n---\n\nWords of page {i}.\n")
+            most = max(most, len(finisher._futures))
+        made = finisher.results()
+    finally:
+        finisher.close()
+    assert 0 < most <= Finisher.WAITING * 2
+    assert len(made) == 400 and "Words of page 399" in made["2024/01/page-399.md"].text
