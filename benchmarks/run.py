@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import itertools
+import json
 import os
 import platform
 import random
@@ -289,6 +290,7 @@ class Result:
     edited: list[Run] = field(default_factory=list)
     hugo: list[Run] = field(default_factory=list)
     edit_shown: bool = True  # the rebuilt page showed each edit
+    generation: list[float] = field(default_factory=list)  # (e): seconds of generate() after one edit, warm
     previews: list[preview.Preview] = field(default_factory=list)
 
     @staticmethod
@@ -330,6 +332,8 @@ def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result
         briefkit.append_word(index, word)
         result.edited.append(briefkit_build(briefkit))
         result.edit_shown &= page.is_file() and word in page.read_text(encoding="utf-8", errors="replace")
+    progress("generation after one edit, in a warm process")
+    result.generation = generation_after_edit(briefkit, index, args.repeat)
     if not args.no_preview and count <= args.preview_max:
         progress("preview latency")
         servers = preview.servers_for(briefkit, plain, hugo_project, hugo)
@@ -337,6 +341,42 @@ def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result
                                                   folder)
     shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+# (e): what the preview does after a save, before it shows the page (serve.py): generate() with the
+# Session a preview keeps (its memo in memory), timed inside one process after two warm-up builds
+_GENERATION_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from briefkit.config import load_config
+from briefkit.generate import Session, generate
+if __name__ == "__main__":
+    config, session = load_config(Path.cwd()), Session()
+    for _ in range(2):
+        generate(config, session=session); session.save(config)
+    path, times = Path(sys.argv[1]), []
+    for i in range(int(sys.argv[2])):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("body: |\\n", f"body: |\\n  Edited{time.time_ns()}.\\n", 1), encoding="utf-8")
+        start = time.perf_counter()
+        generation = generate(config, session=session)
+        times.append(time.perf_counter() - start)
+        session.save(config)
+        assert generation.changed, "the edit was not seen"
+    print(json.dumps(times))
+"""
+
+
+def generation_after_edit(project: BriefkitProject, index: int, repeat: int) -> list[float]:
+    """(e) for `repeat` edits of one brief's body (the project is built: these builds are warm)."""
+    script = project.folder / ".generation-after-edit.py"
+    script.write_text(_GENERATION_SCRIPT, encoding="utf-8")
+    out = subprocess.run([sys.executable, script.name, str(project.page_file(project.briefs[index])), str(repeat)],
+                         cwd=project.folder, env=ENV, capture_output=True, text=True, check=False)
+    script.unlink()
+    if out.returncode != 0:
+        raise BenchError(f"generation after one edit failed: {out.stderr.strip()[-400:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def profile(project: Path, out: Path) -> None:
@@ -391,6 +431,8 @@ def main_table(results: list[Result], hugo_note: str, preview_on: bool) -> str:
         row(label, [f"{Result.median(getattr(r, attr)) / Result.median(r.bare):.2f} ×" for r in results])
     for label, attr in RATIOS:  # CPU time: less sensitive than wall time to other work on the machine
         row(f"{label}, CPU time", [f"{Result.cpu(getattr(r, attr)) / Result.cpu(r.bare):.2f} ×" for r in results])
+    row("(e) generation after one edit, warm preview process (target at 10,000: ≤ 0.5 s)",
+        [seconds(statistics.median(r.generation)) if r.generation else "–" for r in results])
     row("Hugo cold (the same plain pages)", [seconds(Result.median(r.hugo)) if r.hugo else hugo_note for r in results])
     row("(a)/Hugo", [f"{Result.median(r.cold) / Result.median(r.hugo):.1f} ×" if r.hugo else "–" for r in results])
     if preview_on:
