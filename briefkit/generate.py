@@ -512,8 +512,10 @@ def feed_entry_key(memo: Memo, deps: Dependencies, card: Card) -> str:
     """What a brief's feed entry is made from: the build context, the file's bytes, its slug and
     address (they come from the file's name and date rather than its bytes), its template, the
     registry entries it shows and the works it cites."""
-    return deps.per_card("feed entry", card, lambda c: digest(
-        memo.key, c.digest, c.slug, c.url, deps.templates(*FEED_ENTRY_TEMPLATES), deps.registries(c), deps.works(c)))
+    # what is not the card's, in the cache's key too (Dependencies may keep it from one build to the next)
+    return deps.per_card("feed entry", card, lambda c, context, templates: digest(
+        context, c.digest, c.slug, c.url, templates, deps.registries(c), deps.works(c)),
+        memo.key, deps.templates(*FEED_ENTRY_TEMPLATES))
 
 
 def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str, ...]]:
