@@ -139,17 +139,40 @@ class Preview:
                  config.root / config.mkdocs_file]
         return [p for p in paths if p.exists()]
 
-    def watch_forever(self, stop: threading.Event) -> None:
+    def start_watching(self, stop: threading.Event) -> threading.Event:
+        """Watch on a thread of its own; the event returned is set by every burst of saves.
+
+        Returns once the watcher runs, so a save made during the first build (or any build) is never
+        missed: it is collected while the builder works and gives one more rebuild afterwards."""
         import watchfiles
 
         def wanted(_change, path: str) -> bool:
             name = Path(path).name
             return not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES)
 
-        # a save is seen within 150 ms; saves closer together than that are one burst (an autosave)
-        for _changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=1500, step=150,
-                                         stop_event=stop, raise_interrupt=False):
-            self.rebuild()
+        saved, running = threading.Event(), threading.Event()
+
+        def watch() -> None:
+            # a save is seen within 150 ms; saves closer together than that are one burst (an autosave).
+            # The rust side answers every 200 ms even when nothing changed (an empty set): the first
+            # answer says the watcher is in place.
+            for changes in watchfiles.watch(*self.watched(), watch_filter=wanted, debounce=1500, step=150,
+                                            stop_event=stop, rust_timeout=200, yield_on_timeout=True,
+                                            raise_interrupt=False):
+                running.set()
+                if changes:
+                    saved.set()
+
+        threading.Thread(target=watch, name="briefkit-watcher", daemon=True).start()
+        running.wait(timeout=30)
+        return saved
+
+    def build_forever(self, saved: threading.Event, stop: threading.Event) -> None:
+        """Rebuild after each burst of saves (saves during a rebuild give one more) until stopped."""
+        while not stop.is_set():
+            if saved.wait(timeout=0.5):
+                saved.clear()
+                self.rebuild()
 
 
 def _urls(outputs: list[str]) -> list[str]:
@@ -287,20 +310,22 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def serve(config: Config, port: int, drafts: bool, host: str = "127.0.0.1") -> None:
-    """Build, then serve and rebuild until interrupted."""
+def serve(config: Config, port: int, drafts: bool, host: str = "127.0.0.1",
+          stop: threading.Event | None = None) -> None:
+    """Build, then serve and rebuild until interrupted (or until `stop` is set)."""
     quiet()
     preview = Preview(config, drafts, config.root / ".build" / "preview")
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     server = Server((host, port), handler)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     # the server answers from the start (the last preview's site, or a page that waits for the first build)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="briefkit-server",
                      daemon=True).start()
     print(f"Serving the preview on http://{host}:{port}/ (Ctrl+C to stop).", file=sys.stderr, flush=True)
     try:
+        saved = preview.start_watching(stop)
         preview.rebuild()
-        preview.watch_forever(stop)
+        preview.build_forever(saved, stop)
     except KeyboardInterrupt:
         pass
     finally:

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from test_serve import URL, fetch, replace, server, wait_for  # noqa: F401  (server is a fixture)
+from test_serve import URL, fetch, free_port, replace, server, wait_for  # noqa: F401  (server is a fixture)
 
 
 def get(port: int, path: str) -> tuple[int, str, float]:
@@ -88,3 +88,40 @@ def test_the_reload_channel_says_which_pages_changed(server):
     event = json.loads(body)
     assert status == 200 and event["build"] > build
     assert event["changed"] is None or f"/{URL}" in event["changed"]
+
+
+
+def test_a_save_during_the_first_build_gives_a_rebuild(sample_project, monkeypatch):
+    """The preview watches before it first builds: a save made once the first build has read the
+    briefs is not lost. (CI once lost an edit made between the first pages showing and the watcher
+    starting.) The builds are stand-ins here; the first one saves a brief, as an editor would."""
+    import threading
+
+    from briefkit import serve as serve_module
+    from briefkit.config import load_config
+
+    brief = sample_project.briefs / "2024-04-29-defence-industrial-enterprise.yml"
+    builds: list[int] = []
+    second = threading.Event()
+
+    def rebuild(self) -> None:
+        builds.append(1)
+        if len(builds) == 1:
+            replace(brief, "series: quick-take", "series: news")
+        else:
+            second.set()
+
+    monkeypatch.setattr(serve_module.Preview, "rebuild", rebuild)
+    monkeypatch.setattr(serve_module, "quiet", lambda: None)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_module.serve, args=(load_config(sample_project.root), free_port(), False),
+                              kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    try:
+        assert second.wait(timeout=15), "the save made during the first build gave no rebuild"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    time.sleep(2)
+    assert len(builds) == 2  # and only one: nothing else changed
