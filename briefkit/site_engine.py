@@ -65,7 +65,7 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
         settings.plugins.on_startup(command="build", dirty=dirty)
         try:
             with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine), \
-                    _pages_on_every_core(build, settings, engine):
+                    _pages_read_when_built(build, settings), _pages_on_every_core(build, settings, engine):
                 build.build(settings, dirty=dirty)
         finally:
             settings.plugins.on_shutdown()
@@ -124,6 +124,50 @@ def _replacing_writes(utils):
         yield
     finally:
         utils.write_file, utils.copy_file = write_file, copy_file
+
+
+@contextlib.contextmanager
+def _pages_read_when_built(build, settings):
+    """Pages outside the navigation are read and converted just before they are built, then let go.
+
+    The site engine reads and converts every page before it builds the first (so that navigation and
+    plugins see them all), and keeps them all until the end: at 10,000 pages, every page's HTML twice
+    in memory, and one process reading them all while the other cores wait. No other page uses the
+    content of a page outside the navigation (briefs, listings: mkdocs.yml's `not_in_nav`), so here
+    each is read where it is built (in the forked copy that builds it, see _pages_on_every_core) and
+    dropped once written. Only without plugins, which may want every page before the first is built."""
+    if len(settings.plugins):
+        yield
+        return
+    populate, navigation, build_page = build._populate_page, build.get_navigation, build._build_page
+    in_nav: set[int] = set()
+    later: set[int] = set()
+
+    def get_navigation(files, config):
+        nav = navigation(files, config)
+        in_nav.update(id(page) for page in nav.pages)
+        return nav
+
+    def populate_page(page, config, files, dirty=False):
+        if id(page) in in_nav:
+            populate(page, config, files, dirty)
+        else:
+            later.add(id(page))
+
+    def build_later(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        if id(page) not in later:
+            return build_page(page, config, doc_files, nav, env, dirty, excluded)
+        populate(page, config, doc_files, dirty)  # `files` is only handed to plugins: there are none
+        try:
+            build_page(page, config, doc_files, nav, env, dirty, excluded)
+        finally:
+            page.markdown = page.content = None  # written: its text is not needed any more
+
+    build._populate_page, build.get_navigation, build._build_page = populate_page, get_navigation, build_later
+    try:
+        yield
+    finally:
+        build._populate_page, build.get_navigation, build._build_page = populate, navigation, build_page
 
 
 FORK_FROM = 200  # pages: below this, one process builds them (forking costs more than it saves)
