@@ -126,6 +126,18 @@ def file_of(rel: str) -> str:
     return rel.removesuffix(".md") + "/index.md"
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two normalized paths relative to the same root ("" for the root itself),
+    without its abspath and cwd: a page's links take a fifth of the time."""
+    to, frm = path.split("/") if path else [], start.split("/") if start else []
+    common = 0
+    for a, b in zip(to, frm, strict=False):  # as far as both go
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(frm) - common) + to[common:]) or "."
+
+
 def relativize(html: str, rel: str) -> str:
     """Links written relative to the Markdown file `rel` → relative to the URL of its page."""
     source_dir = posixpath.dirname(rel)
@@ -143,7 +155,7 @@ def relativize(html: str, rel: str) -> str:
             resolved, folder = page_url(resolved), True
         if resolved in (".", ""):
             resolved, folder = "", True
-        new = posixpath.relpath(resolved or ".", url_dir or ".")
+        new = _relpath(resolved, url_dir)
         if folder:
             new = "./" if new == "." else new + "/"
         return f'{m.group("attr")}="{new}{query}{params}{hash_}{fragment}"'

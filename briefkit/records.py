@@ -7,6 +7,7 @@ that is missing or not whole is taken again from the finished page on disk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from pathlib import Path
@@ -22,6 +23,7 @@ Record = tuple[PageRecord | None, frozenset[str], dict[str, int] | None]  # reco
 class RecordStore:
     def __init__(self, config: Config):
         self.folder = config.cache_path / "records" / digest(str(config.root.resolve()))
+        self._made: set[str] = set()  # folders known to exist (a page's record is one small file)
 
     def _file(self, rel: str) -> Path:
         name = digest(rel)
@@ -42,12 +44,18 @@ class RecordStore:
         return record, chars, weights
 
     def put(self, rel: str, key: str, page: FinishedPage) -> None:
-        path = self._file(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        name = digest(rel)
+        folder = f"{self.folder}/{name[:2]}"
+        path = f"{folder}/{name}.pickle"
+        tmp = f"{path}.{os.getpid()}.tmp"
+        data = pickle.dumps((key, page.record, page.chars, page.weights), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            with tmp.open("wb") as f:
-                pickle.dump((key, page.record, page.chars, page.weights), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
         except OSError:  # a cache that cannot be written only makes the next build slower
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.remove(tmp)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import nh3
 
-from .yamlsrc import FORBIDDEN_CHARACTERS
+from .yamlsrc import FORBIDDEN_CHARACTERS, find_forbidden
 
 TAGS = {
     "a", "abbr", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -41,7 +41,8 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template",
 def clean(html: str) -> str:
     # a numeric reference (&#7;) is decoded by the sanitizer: characters no page or feed may hold go
     # (the check refuses them in editors' text first; this is for anything that slips through)
-    return FORBIDDEN_CHARACTERS.sub("", _clean(html))
+    cleaned = _clean(html)
+    return FORBIDDEN_CHARACTERS.sub("", cleaned) if find_forbidden(cleaned) else cleaned
 
 
 def _clean(html: str) -> str:

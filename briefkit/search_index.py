@@ -122,10 +122,20 @@ class PageRecord:
     meta: str = ""  # searched too, and shown under the title (series, byline)
 
 
+def term_counts(text: str) -> Counter:
+    """How often each term occurs in a text (terms() counted: each distinct word normalized once)."""
+    counts: Counter = Counter()
+    for word, count in Counter(_WORD.findall(fold(text))).items():
+        term = normalize_term(word)
+        if term is not None:
+            counts[term] += count
+    return counts
+
+
 def term_weights(record: PageRecord) -> dict[str, int]:
     """How much each term of a page weighs in the index (the engine keeps this with each page)."""
-    counts = Counter(terms(record.text))
-    counts.update(terms(record.meta))
+    counts = term_counts(record.text)
+    counts.update(term_counts(record.meta))
     for term in set(terms(record.title)):
         counts[term] += TITLE_BONUS
     return {term: min(count, MAX_WEIGHT) for term, count in counts.items()}

@@ -87,3 +87,20 @@ def test_pages_waiting_for_the_finishers_workers_are_bounded(monkeypatch):
         finisher.close()
     assert 0 < most <= Finisher.WAITING * 2
     assert len(made) == 400 and "Words of page 399" in made["2024/01/page-399.md"].text
+
+
+SEGMENT = st.sampled_from(["a", "b", "2024", "04", "x-y", "..", "."])
+
+
+@given(st.lists(SEGMENT, max_size=5), st.lists(SEGMENT, max_size=5))
+def test_relative_paths_are_posixpaths_own(path, start):
+    """finish._relpath (links of every page) gives what posixpath.relpath gives for normalized paths."""
+    import posixpath
+
+    from briefkit.finish import _relpath
+
+    norm = [posixpath.normpath("/".join(parts)) if parts else "" for parts in (path, start)]
+    norm = ["" if p == "." else p for p in norm]
+    if norm[1].startswith(".."):  # a page's own folder never goes above the site
+        return
+    assert _relpath(norm[0], norm[1]) == posixpath.relpath(norm[0] or ".", norm[1] or ".")

@@ -173,3 +173,13 @@ def test_pages_without_words_are_still_records(text):
     builder.add(PageRecord("a/", "", "en", text))
     files = builder.files()
     assert json.loads(files["manifest.json"]) == {"version": 1, "pages": 1, "chunks": []}
+
+
+@given(st.text(alphabet=st.sampled_from("ab sS é가 1'-.,Ä"), max_size=60))
+def test_term_counts_are_the_terms_counted(text):
+    """term_counts (each distinct word normalized once) counts what terms() lists."""
+    from collections import Counter
+
+    from briefkit.search_index import term_counts, terms
+
+    assert term_counts(text) == Counter(terms(text))
