@@ -643,7 +643,8 @@ def check_clashes(pages: Iterable[str], links: dict[str, Path], root: Path) -> N
     # the pages that could be written at each link's path (a/b/index.md is made from a/b.md or itself)
     names = pages if isinstance(pages, set | frozenset) else set(pages)
     clash = sorted(rel for rel in links if (rel in names and file_of(rel) == rel)
-                   or (rel.endswith("/index.md") and f"{rel[:-len('/index.md')]}.md" in names))
+                   or (rel.endswith("/index.md") and (made := f"{rel[:-len('/index.md')]}.md") in names
+                       and file_of(made) == rel))  # not index.md: the home page is written as itself
     if clash:
         diags = Diagnostics()
         base = root.resolve()

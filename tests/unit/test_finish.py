@@ -101,6 +101,6 @@ def test_relative_paths_are_posixpaths_own(path, start):
 
     norm = [posixpath.normpath("/".join(parts)) if parts else "" for parts in (path, start)]
     norm = ["" if p == "." else p for p in norm]
-    if norm[1].startswith(".."):  # a page's own folder never goes above the site
-        return
+    if norm[0].startswith("..") or norm[1].startswith(".."):  # nothing of a site is above its root
+        return  # (there relpath's answer depends on the folder the build runs in)
     assert _relpath(norm[0], norm[1]) == posixpath.relpath(norm[0] or ".", norm[1] or ".")
