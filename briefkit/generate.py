@@ -13,7 +13,9 @@ import functools
 import json
 import os
 import re
+import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -149,6 +151,9 @@ class Session:
     memo: Memo | None = None
     unsaved: bool = False
     dependencies: dict = field(default_factory=dict)  # depends.Dependencies' digests, kept between builds
+    # the token this session's last build left in Memo.pages_token_file: while the file still holds it,
+    # no other build wrote the pages folder, and the memo's records of it are trusted without a stat
+    pages_token: str | None = None
 
     def take(self, config: Config, key: str) -> Memo:
         memo, self.memo, self.unsaved = self.memo, None, False
@@ -190,6 +195,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     day = today()
     key = context_key(config, day, drafts)
     memo = session.take(config, key) if session is not None else Memo.load(config, key)
+    memo.trusted_pages = bool(write and session is not None and session.pages_token is not None
+                              and _read_token(config) == session.pages_token)
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
     corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks)
     if not drafts:
@@ -331,6 +338,11 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         forget(cards)
         corpus.release(cards)
 
+    if write:  # pages are written from here on: until this build ends, no session trusts its records
+        if session is not None:
+            session.pages_token = None
+        Memo.pages_token_file(config).unlink(missing_ok=True)
+
     made = _make(todo, materialize, release, (config.pages_path, records) if write else None)
     for rel, key in ((t.rel, t.key) for t in todo if t.rel.startswith(FEED_ENTRY_PREFIX)):
         memo.feed_entries[rel.removeprefix(FEED_ENTRY_PREFIX)] = (key, made.pop(rel))
@@ -380,10 +392,30 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
         memo.written = set(pages)
     if session is not None:
+        if write:
+            session.pages_token = _write_token(config)
         session.keep(memo)
     else:
         memo.save(config)
     return generation
+
+
+def _read_token(config: Config) -> str | None:
+    try:
+        return Memo.pages_token_file(config).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_token(config: Config) -> str | None:
+    token = f"{os.getpid()}-{time.time_ns()}-{secrets.token_hex(8)}"
+    try:
+        path = Memo.pages_token_file(config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(token, encoding="utf-8")
+    except OSError:
+        return None  # the next build stats every page, as without a session
+    return token
 
 
 def _check_print(config: Config, corpus: Corpus, renderer: Renderer, cards: list[Card], materialize,

@@ -7,7 +7,6 @@ the index pages (all series, all topics, all authors, years and months) grow onl
 from __future__ import annotations
 
 import calendar
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ class Listing:
         stem = self.first.removesuffix(".md")
         if stem == "index":
             stem = ""
-        return posixpath.join(stem, "page", f"{number}.md")
+        return f"{stem}/page/{number}.md" if stem else f"page/{number}.md"
 
     def pages(self, size: int) -> list[tuple[int, tuple[Card, ...]]]:
         chunks = [self.briefs[i : i + size] for i in range(0, len(self.briefs), size)] or [()]

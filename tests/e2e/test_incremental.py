@@ -353,3 +353,36 @@ def test_a_failed_build_leaves_the_session_without_a_memo(site):
     edit(site.briefs / OLDEST, "title: [unclosed", "title:")
     again = generate(config, session=session)  # from the memo file: the pages were not lost
     assert again.changed == [] and session.memo is not None
+
+
+def test_a_session_trusts_its_own_pages_until_another_build_writes_them(site, monkeypatch):
+    """A preview's build does not stat the pages its session's last build wrote (37,000 at 10,000
+    briefs) while the token that build left is there; any other build that writes pages removes it."""
+    import os
+
+    from briefkit.generate import Session
+
+    config = load_config(site.root)
+    session = Session()
+    generate(config, session=session)
+    folder = str(config.pages_path)
+    looked: list[str] = []
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        looked.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert generate(config, session=session).changed == []
+    briefs_looked_at = [p for p in looked if p.startswith(f"{folder}/20")]  # (indexes are made every build)
+    assert briefs_looked_at == [] and any(p.startswith(folder) for p in looked)
+    monkeypatch.setattr(os, "stat", real_stat)
+    page = config.pages_path / "2024/04/defence-industrial-enterprise/index.md"
+    good = page.read_text()
+    edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang")
+    generate(config)  # another build (`build.py` in a terminal) writes the page the session recorded
+    assert page.read_text() != good
+    edit(site.briefs / SAMPLE, "title: Pyongyang", "title: North Korea")
+    generate(config, session=session)  # the session's record of that page is its old key: not trusted
+    assert page.read_text() == good
