@@ -6,6 +6,7 @@ after a problem so that one run reports them all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -323,12 +324,29 @@ _REGISTRY_WHAT = {"authors": "author key", "series": "series key", "topics": "to
 
 # ---- briefs -------------------------------------------------------------------------------------
 
+_YAML_ENDINGS = tuple(YAML_SUFFIXES)
+
+
 def brief_names(config: Config) -> list[str]:
     """The names of the brief files in briefs/, sorted."""
     names = {f"{n}.{ext}" for n in REGISTRY_FILES for ext in ("yml", "yaml")}
     with os.scandir(config.briefs_path) as entries:  # one call for the folder, and each entry knows its kind
         return sorted(e.name for e in entries
-                      if e.is_file() and os.path.splitext(e.name)[1].lower() in YAML_SUFFIXES and e.name not in names)
+                      if e.name.lower().endswith(_YAML_ENDINGS) and e.name.lower() not in _YAML_ENDINGS
+                      and e.name not in names and e.is_file())
+
+
+@functools.lru_cache(maxsize=1 << 15)  # every brief file's name, every build (the preview's: 10,000 of them)
+def _name_facts(name: str) -> tuple[str | None, tuple[str, str] | None]:
+    """(the slug in a brief file's name if it is one, the problem with the name (message, hint) if any)."""
+    match = BRIEF_NAME.match(name)
+    if not match:
+        return None, ("file name must be YYYY-MM-DD-<slug>.yml",
+                      "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
+    slug = match.group("slug")
+    problem = slug_problem(slug, "slug")
+    return (slug if is_slug(slug) else None), (None if problem is None else (f"the file name's {problem[0]}",
+                                                                              problem[1]))
 
 
 def brief_files(config: Config) -> list[Path]:
@@ -376,7 +394,7 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     reused: list[KnownBrief] = []
     to_read: list[tuple[str, str, str | None]] = []  # name, as shown, digest when known and still valid
     names = brief_names(config)  # names, not paths: 10,000 Path objects cost more than the rest of a known brief
-    all_slugs = {m.group("slug") for n in names if (m := BRIEF_NAME.match(n)) and is_slug(m.group("slug"))}
+    all_slugs = {slug for n in names if (slug := _name_facts(n)[0]) is not None}
     main_bib = config.briefs_path / "references.bib"
     main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
     main_keys = frozenset(e.key for e in main_entries)
@@ -395,13 +413,9 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     folder, shown = str(config.briefs_path), display_path(config, config.briefs_path)
     for name in names:
         display = f"{shown}/{name}"
-        match = BRIEF_NAME.match(name)
-        if not match:
-            diags.error(Span(display, 1, 1), "file name must be YYYY-MM-DD-<slug>.yml",
-                        "the slug uses lowercase letters, digits and hyphens, e.g. 2024-04-29-defence-enterprise.yml")
-            continue
-        if problem := slug_problem(match.group("slug"), "slug"):
-            diags.error(Span(display, 1, 1), f"the file name's {problem[0]}", problem[1])
+        problem = _name_facts(name)[1]
+        if problem is not None:
+            diags.error(Span(display, 1, 1), *problem)
             continue
         hit = known.get(display)
         st = os.stat(f"{folder}/{name}")

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from briefkit.diagnostics import Diagnostics
 from briefkit.yamlsrc import parse_yaml
 
-LINE = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="\ufeff"),
+LINE = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cn", "Zl", "Zp"),  # Cn: noncharacters
+                             exclude_characters="\ufeff"),
                min_size=1, max_size=40).map(str.strip).filter(bool)
 
 
