@@ -112,8 +112,9 @@ class Generation:
 
 
 def check(config: Config, known: dict[str, KnownBrief] | None = None,
-          bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "") -> tuple[Corpus, Diagnostics]:
-    corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks)
+          bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "",
+          positions: bool = True) -> tuple[Corpus, Diagnostics]:
+    corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions)
     check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
@@ -202,16 +203,16 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     memo.trusted_pages = bool(write and session is not None and session.pages_token is not None
                               and _read_token(config) == session.pages_token)
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
-    corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks)
+    # where each value of a brief file was: only the PDFs' glyph check reports at a place after the checks
+    positions = pdf_wanted or check_print
+    corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks, positions=positions)
     if not drafts:
         diags = unpublished_as_warnings(config, diags, day)
     if diags.has_errors:
         raise EditorError(diags)
-    # where each value of a brief file was: only the PDFs' glyph check reports at a place after this
-    positions = pdf_wanted or check_print
     if not positions:
         for source in corpus.briefs:
-            source.doc = None  # most of a parsed brief's memory (10,000 of them are kept)
+            source.doc = None  # most of a parsed brief's memory (the few checked after the others kept it)
     memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ())),
                                      corpus.stamps.get(c.file)) for c in corpus.cards}
     memo.checks = corpus.checks

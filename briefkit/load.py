@@ -366,14 +366,17 @@ def stray_brief_files(config: Config) -> list[Path]:
 
 def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
                 bibs: dict[str, tuple[str, list[BibEntry]]] | None = None,
-                keep_sources: bool = True, known_checks: str = "") -> tuple[Corpus, Diagnostics]:
+                keep_sources: bool = True, known_checks: str = "",
+                positions: bool = True) -> tuple[Corpus, Diagnostics]:
     """Everything editors wrote, checked. `known` holds cards of unchanged files from an earlier build:
     those files are not parsed again (their full briefs load on demand, see Corpus.load). `bibs`
     keeps parsed .bib files that had no problems, by file and content digest, for the next build.
 
     With keep_sources=False, only cards are kept (`corpus.briefs` stays empty): a brief that names
     no bibliography of its own is checked as soon as it is parsed, so the parsed files of a large
-    archive are never all in memory at once."""
+    archive are never all in memory at once. With positions=False, the briefs are kept without their
+    parsed files (`doc`: where each value was) once checked, for a build that reports nothing at a
+    place after the checks."""
     diags = Diagnostics()
     corpus = Corpus()
     if not config.briefs_path.is_dir():
@@ -427,7 +430,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             continue
         to_read.append((name, display, hit.digest if hit is not None and _still_valid(hit.card, all_slugs,
                                                                                      image_checked) else None))
-    for display, outcome in _read_and_check_all(config, corpus, to_read, all_slugs, main_keys, keep_sources, diags):
+    keep = "positions" if keep_sources and positions else "sources" if keep_sources else ""
+    for display, outcome in _read_and_check_all(config, corpus, to_read, all_slugs, main_keys, keep, diags):
         if outcome is None:
             reused.append(known[display])  # read: the same bytes as when it was checked
         elif len(outcome) == 3:
@@ -526,13 +530,13 @@ PARALLEL_FROM = 300  # brief files to read: from this many, a second process rea
 
 
 def _read_and_check_all(config: Config, corpus: Corpus, to_read: list[tuple[str, str, str | None]],
-                        all_slugs: set[str], main_keys: frozenset[str], keep_sources: bool, diags: Diagnostics):
+                        all_slugs: set[str], main_keys: frozenset[str], keep: str, diags: Diagnostics):
     """(shown name, outcome) of each brief file to read, in order (see _read_and_check). From
     PARALLEL_FROM files (a cold build) and with a second core, a spawned process takes the second
     half: checking is a quarter of a cold build, and the other core has nothing to do meanwhile."""
     workers = min(os.cpu_count() or 1, 2)
     if len(to_read) < PARALLEL_FROM or workers < 2:
-        return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep_sources, diags)
+        return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep, diags)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -541,23 +545,24 @@ def _read_and_check_all(config: Config, corpus: Corpus, to_read: list[tuple[str,
     view = Corpus(authors=corpus.authors, series=corpus.series, topics=corpus.topics,
                   bibliography=corpus.bibliography, registry_keys=corpus.registry_keys)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        later = pool.submit(_read_and_check_apart, config, view, to_read[cut:], all_slugs, main_keys, keep_sources)
-        first = _read_and_check(config, corpus, to_read[:cut], all_slugs, main_keys, keep_sources, diags)
+        later = pool.submit(_read_and_check_apart, config, view, to_read[cut:], all_slugs, main_keys, keep)
+        first = _read_and_check(config, corpus, to_read[:cut], all_slugs, main_keys, keep, diags)
         second, found = later.result()
     diags.extend(found)
     return first + second
 
 
-def _read_and_check_apart(config, corpus, to_read, all_slugs, main_keys, keep_sources):
+def _read_and_check_apart(config, corpus, to_read, all_slugs, main_keys, keep):
     found = Diagnostics()
-    return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep_sources, found), found
+    return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep, found), found
 
 
 def _read_and_check(config: Config, corpus: Corpus, to_read: list[tuple[str, str, str | None]],
-                    all_slugs: set[str], main_keys: frozenset[str], keep_sources: bool, diags: Diagnostics):
+                    all_slugs: set[str], main_keys: frozenset[str], keep: str, diags: Diagnostics):
     """Each brief file read and checked: (shown name, outcome), the outcome being None (the same bytes
     as the known digest), (source, card, its own diagnostics) for a brief checked at once, or (path,
-    shown, parsed document, digest) for one checked later, once every .bib file is known. A file
+    shown, parsed document, digest) for one checked later, once every .bib file is known. `keep`:
+    "positions" (the source with its parsed file), "sources" (without it) or "" (no source). A file
     that cannot be read or parsed has its problems in `diags` and no outcome."""
     out = []
     for name, display, known_digest in to_read:
@@ -577,7 +582,10 @@ def _read_and_check(config: Config, corpus: Corpus, to_read: list[tuple[str, str
             own = Diagnostics()
             source = check_brief(config, corpus, doc, BRIEF_NAME.match(name).group("slug"), all_slugs, main_keys, own)
             if source is not None and not own.has_errors:
-                out.append((display, (source if keep_sources else None, card_of(source, digest), own)))
+                card = card_of(source, digest)
+                if keep == "sources":
+                    source.doc = None  # where each value was: most of a parsed brief's memory (10,000 add up)
+                out.append((display, (source if keep else None, card, own)))
                 continue
         out.append((display, (path, display, doc, digest)))
     return out

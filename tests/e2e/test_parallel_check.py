@@ -48,3 +48,16 @@ def test_two_processes_check_what_one_process_checks(sample_project, monkeypatch
     assert f"{last.name}:" in problems and "YAML syntax error" in problems  # found by the other one
     assert "file name must be YYYY-MM-DD-<slug>.yml" in problems
     assert own.stem[11:] in alone[3] and len(alone[0]) >= 40
+
+
+def test_without_positions_the_briefs_are_kept_without_their_parsed_files(sample_project, monkeypatch):
+    """A build without PDFs reports nothing at a place after the checks: each brief checked at once lets
+    go of its parsed file there (10,000 of them were most of a large build's memory), in both processes."""
+    write_corpus(sample_project, 20, days=100, start="2023-01-01")
+    config = load_config(sample_project.root)
+    with_positions = summary(*load_corpus(config))
+    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+    corpus, diags = load_corpus(config, positions=False)
+    assert summary(corpus, diags) == with_positions
+    assert len(corpus.briefs) >= 20 and all(b.doc is None for b in corpus.briefs)
