@@ -77,11 +77,13 @@ def current_state(config: Config, engine: str, ours: set[str]) -> tuple[SiteStat
     )).encode(), digest_size=16).hexdigest()
     files: dict[str, list[int]] = {}
     foreign: list[str] = []
-    folder = config.pages_path
+    folder = str(config.pages_path)
     for directory, _dirs, names in os.walk(folder):
+        # the folder's path relative to the pages folder (os.walk's paths start with it; relpath costs more)
+        base = directory[len(folder):].lstrip(os.sep).replace(os.sep, "/")
         for name in names:
             path = os.path.join(directory, name)
-            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            rel = f"{base}/{name}" if base else name
             if rel == MANIFEST:
                 continue
             if rel not in ours:
