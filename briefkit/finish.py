@@ -127,8 +127,9 @@ def file_of(rel: str) -> str:
 
 
 def _relpath(path: str, start: str) -> str:
-    """posixpath.relpath for two normalized paths relative to the same root ("" for the root itself),
-    without its abspath and cwd: a page's links take a fifth of the time."""
+    """posixpath.relpath for two normalized paths relative to the same root ("" for the root itself;
+    either may end with "/"), without its abspath and cwd: a page's links take a fifth of the time."""
+    path, start = path.rstrip("/"), start.rstrip("/")  # a page's URL ends with one (page_url), as relpath ignores
     to, frm = path.split("/") if path else [], start.split("/") if start else []
     common = 0
     for a, b in zip(to, frm, strict=False):  # as far as both go

@@ -92,8 +92,8 @@ def test_pages_waiting_for_the_finishers_workers_are_bounded(monkeypatch):
 SEGMENT = st.sampled_from(["a", "b", "2024", "04", "x-y", "..", "."])
 
 
-@given(st.lists(SEGMENT, max_size=5), st.lists(SEGMENT, max_size=5))
-def test_relative_paths_are_posixpaths_own(path, start):
+@given(st.lists(SEGMENT, max_size=5), st.lists(SEGMENT, max_size=5), st.booleans(), st.booleans())
+def test_relative_paths_are_posixpaths_own(path, start, path_slash, start_slash):
     """finish._relpath (links of every page) gives what posixpath.relpath gives for normalized paths."""
     import posixpath
 
@@ -103,4 +103,7 @@ def test_relative_paths_are_posixpaths_own(path, start):
     norm = ["" if p == "." else p for p in norm]
     if norm[0].startswith("..") or norm[1].startswith(".."):  # nothing of a site is above its root
         return  # (there relpath's answer depends on the folder the build runs in)
-    assert _relpath(norm[0], norm[1]) == posixpath.relpath(norm[0] or ".", norm[1] or ".")
+    expected = posixpath.relpath(norm[0] or ".", norm[1] or ".")
+    # a page's URL ends with a slash (finish.page_url): the same path
+    slashed = [p + "/" if p and slash else p for p, slash in zip(norm, (path_slash, start_slash), strict=True)]
+    assert _relpath(*slashed) == expected
