@@ -539,15 +539,21 @@ def _read_and_check_all(config: Config, corpus: Corpus, to_read: list[tuple[str,
         return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep, diags)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # the copy starts (imports) while this process reads: it gets a little less than half
     cut = len(to_read) * 11 // 20
     view = Corpus(authors=corpus.authors, series=corpus.series, topics=corpus.topics,
                   bibliography=corpus.bibliography, registry_keys=corpus.registry_keys)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        later = pool.submit(_read_and_check_apart, config, view, to_read[cut:], all_slugs, main_keys, keep)
-        first = _read_and_check(config, corpus, to_read[:cut], all_slugs, main_keys, keep, diags)
-        second, found = later.result()
+    first_found = Diagnostics()
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            later = pool.submit(_read_and_check_apart, config, view, to_read[cut:], all_slugs, main_keys, keep)
+            first = _read_and_check(config, corpus, to_read[:cut], all_slugs, main_keys, keep, first_found)
+            second, found = later.result()
+    except (BrokenProcessPool, OSError):  # no second process here (it could not start, or died): all here
+        return _read_and_check(config, corpus, to_read, all_slugs, main_keys, keep, diags)
+    diags.extend(first_found)
     diags.extend(found)
     return first + second
 

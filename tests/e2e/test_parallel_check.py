@@ -61,3 +61,27 @@ def test_without_positions_the_briefs_are_kept_without_their_parsed_files(sample
     corpus, diags = load_corpus(config, positions=False)
     assert summary(corpus, diags) == with_positions
     assert len(corpus.briefs) >= 20 and all(b.doc is None for b in corpus.briefs)
+
+
+def test_without_a_second_process_one_process_checks_everything_once(sample_project, monkeypatch):
+    """Where the second process cannot start (or dies), this one checks every file, each problem once."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    write_corpus(sample_project, 20, days=100, start="2023-01-01")
+    broken = sorted(sample_project.briefs.glob("20*.yml"))[1]  # in this process's half
+    broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
+    config = load_config(sample_project.root)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 10**9)
+    alone = summary(*load_corpus(config))
+
+    def no_process(self, fn, *args, **kwargs):  # known only once this process has checked its half
+        died = concurrent.futures.Future()
+        died.set_exception(BrokenProcessPool("the process died"))
+        return died
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", no_process)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+    together = summary(*load_corpus(config))
+    assert together == alone
+    assert sum(f"{broken.name}:" in line and "YAML syntax error" in line for line in together[1]) == 1
