@@ -425,11 +425,11 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
         if started - st.st_mtime_ns > STAMP_AGE_NS:
             corpus.stamps[display] = stamp
-        if hit is not None and hit.stamp == stamp and _still_valid(hit.card, all_slugs, image_checked):
+        valid = hit is not None and _still_valid(hit.card, all_slugs, image_checked)
+        if valid and hit.stamp == stamp:
             reused.append(hit)  # not read: the same size, time and inode as when it was read
             continue
-        to_read.append((name, display, hit.digest if hit is not None and _still_valid(hit.card, all_slugs,
-                                                                                     image_checked) else None))
+        to_read.append((name, display, hit.digest if valid else None))
     keep = "positions" if keep_sources and positions else "sources" if keep_sources else ""
     for display, outcome in _read_and_check_all(config, corpus, to_read, all_slugs, main_keys, keep, diags):
         if outcome is None:
