@@ -20,10 +20,10 @@ from pathlib import Path
 from .config import Config
 from .generate import Generation
 from .outputs import read_manifest
-from .publish import discard, remove_leftovers, site_folder, staging_dir, swap_in
+from .publish import discard, remove_leftovers, site_folder, spare_dir, staging_dir, swap_in
 from .site_engine import build_site
 from .site_extras import add_extras
-from .site_state import current_state, forget_stamp, link_tree, read_stamp, stale_outputs, write_stamp
+from .site_state import current_state, forget_stamp, link_tree, read_stamp, stale_outputs, sync_tree, write_stamp
 
 
 def source_date_epoch(generation: Generation) -> str:
@@ -41,6 +41,19 @@ def remove_output(site: Path, rel: str) -> None:
     while parent != site and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
+
+
+def copy_of_site(folder: Path, staging: Path, spare: Path | None) -> None:
+    """`staging` as a copy of the site `folder` made of hard links, for a dirty build: the spare site
+    the last dirty build left (publish.spare_dir) brought up to date where there is one, else a new one."""
+    if spare is not None and spare.is_dir() and not spare.is_symlink():
+        try:
+            spare.rename(staging)
+            sync_tree(folder, staging)
+            return
+        except OSError:
+            discard(staging)
+    link_tree(folder, staging)
 
 
 _USERS_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")  # set by whoever runs us: kept as it is
@@ -83,9 +96,12 @@ def publish(config: Config, generation: Generation, target: Path, engine: str = 
             raise
         return "changed"
     staging = staging_dir(target)  # next to the folder a symbolic link site/ points to, if it is one
+    # the site before a dirty build is kept for the next one (publish.spare_dir), but never next to a
+    # folder a link site/ points to: a web server may serve what is beside it
+    spare = spare_dir(folder) if not target.is_symlink() else None
     try:
         if dirty:
-            link_tree(folder, staging)
+            copy_of_site(folder, staging, spare)
             # outputs of changed or removed files go, so that the site engine writes them anew (or not);
             # the compressed sitemap is the one file the engine writes in place
             for rel in [*stale_outputs(before, now), "sitemap.xml.gz"]:
@@ -93,7 +109,9 @@ def publish(config: Config, generation: Generation, target: Path, engine: str = 
         build_site(config, staging, engine, dirty=dirty, exclude=foreign)
         add_extras(config, generation, staging)
         write_stamp(config, folder, staging, now)
-        swap_in(staging, target, remove_old=remove_old)
+        if spare is not None and not dirty:
+            discard(spare)  # the site it was kept for is gone: it shares no file with the new one
+        swap_in(staging, target, remove_old=remove_old, keep_old=spare if dirty else None)
     except BaseException:
         forget_stamp(config, folder)
         discard(staging)

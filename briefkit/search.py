@@ -9,7 +9,8 @@ bundle into <site>/search-index/.
 
 from __future__ import annotations
 
-import shutil
+import os
+import posixpath
 from pathlib import Path
 
 from .search_index import PageRecord
@@ -92,8 +93,38 @@ def url_of(dest_path: str) -> str:
 
 
 def write_bundle(bundle: Path, files: dict[str, bytes]) -> None:
-    shutil.rmtree(bundle, ignore_errors=True)
-    for folder in sorted({Path(path).parent for path in files}):
-        (bundle / folder).mkdir(parents=True, exist_ok=True)
+    """The index's files (path in the bundle → bytes) in the folder `bundle`, and nothing else there.
+
+    A file that holds the same bytes already is left alone (a one-brief rebuild changes a few of a
+    thousand: reading them costs a tenth of writing them). Any other is replaced, never written in
+    place: the folder may be made of hard links to the published site's files (pipeline.publish), and
+    the preview's reader may be fetching it."""
+    if bundle.is_symlink() or bundle.exists() and not bundle.is_dir():
+        bundle.unlink()
+    there: set[str] = set()
+    for directory, _dirs, names in os.walk(bundle):
+        base = os.path.relpath(directory, bundle).replace(os.sep, "/")
+        there.update(name if base == "." else f"{base}/{name}" for name in names)
+    for gone in sorted(there - files.keys()):
+        os.unlink(os.path.join(bundle, gone))
+    for folder in sorted({posixpath.dirname(path) for path in files}):
+        os.makedirs(os.path.join(bundle, folder), exist_ok=True)
     for path, data in files.items():
-        (bundle / path).write_bytes(data)
+        target = os.path.join(bundle, path)
+        if path in there and _holds(target, data):
+            continue
+        temporary = f"{target}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    for directory, dirs, names in os.walk(bundle, topdown=False):  # folders left empty
+        if not dirs and not names and directory != str(bundle):
+            os.rmdir(directory)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as existing:
+            return existing.read(len(data) + 1) == data
+    except OSError:
+        return False

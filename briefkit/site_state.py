@@ -19,6 +19,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,3 +147,46 @@ def link_tree(source: Path, target: Path) -> None:
         for name in names:
             os.link(os.path.join(directory, name), into / name)
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(directory, d))]
+
+
+def sync_tree(source: Path, target: Path) -> None:
+    """Make `target` what link_tree(source, target) would make, changing only what differs.
+
+    `target` is the site before the last dirty build (publish.spare_dir): mostly hard links to the files
+    of `source` already, so only the files that build replaced, added or removed are linked or removed
+    again. Entries are compared by inode, which the directory listing gives without a stat."""
+    _sync_folder(str(source), str(target))
+
+
+def _sync_folder(source: str, target: str) -> None:
+    have = {entry.name: entry for entry in os.scandir(target)}
+    for entry in os.scandir(source):
+        old = have.pop(entry.name, None)
+        into = os.path.join(target, entry.name)
+        if entry.is_dir():
+            if entry.is_symlink():
+                if old is not None:
+                    _remove_entry(old)
+                continue  # link_tree leaves out folders that are links
+            if old is None or old.is_symlink() or not old.is_dir():
+                if old is not None:
+                    _remove_entry(old)
+                os.mkdir(into)
+            _sync_folder(entry.path, into)
+            continue
+        # a file (a link to a file is linked to the file it points to, as link_tree does)
+        inode = entry.stat().st_ino if entry.is_symlink() else entry.inode()
+        if old is not None and not old.is_symlink() and not old.is_dir() and old.inode() == inode:
+            continue
+        if old is not None:
+            _remove_entry(old)
+        os.link(entry.path, into)
+    for gone in have.values():
+        _remove_entry(gone)
+
+
+def _remove_entry(entry: os.DirEntry) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)

@@ -22,6 +22,12 @@ def edit_body(project, words: str) -> None:
     path.write_text(text.replace("Kim Jong Un has called", f"Kim Jong Un ({words}) has called"), encoding="utf-8")
 
 
+def replace_in(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def test_a_rebuild_builds_only_what_changed_and_gives_the_bytes_of_a_full_build(sample_project, tmp_path):
     project = sample_project
     site = project.root / "site"
@@ -76,3 +82,50 @@ def test_a_change_to_the_theme_rebuilds_everything(sample_project):
     assert "<!-- theme edit -->" in (project.root / "site/about/index.html").read_text(encoding="utf-8")
     assert "<!-- theme edit -->" in (project.root / "site/2024/04/defence-industrial-enterprise/index.html") \
         .read_text(encoding="utf-8")
+
+
+def test_dirty_builds_in_a_row_reuse_the_site_they_replaced_and_give_the_bytes_of_a_full_build(sample_project,
+                                                                                                 tmp_path):
+    """A dirty build keeps the site it replaced (.site-spare) and the next one builds into it, brought up
+    to date: the published site is still never written in place, and a brief removed, added back or
+    edited in between leaves the bytes of a build from scratch."""
+    project = sample_project
+    site, spare = project.root / "site", project.root / ".site-spare"
+    extra = project.write("2024-04-29-short-lived.yml", VALID_BRIEF)
+    assert project.run().returncode == 0
+    assert not spare.exists()  # a full build keeps nothing
+    page = site / "2025/12/new-munitions-factories/index.html"
+    brief = project.briefs / "2025-12-27-new-munitions-factories.yml"
+    # (what changes, the word the edited brief's page must show after it): a page left alone by a build
+    # must be the one the build before made, not the older one the spare holds
+    steps = [(lambda: edit_body(project, "first edit"), "first edit"),
+             (lambda: replace_in(extra, "Text with a note.", "Text with an edited note."), "first edit"),
+             (extra.unlink, "first edit"),
+             (lambda: project.write("2024-04-29-short-lived.yml",
+                                    VALID_BRIEF.replace("A test brief", "A test brief, again")), "first edit"),
+             (lambda: replace_in(brief, "first edit", "third edit"), "third edit")]
+    for number, (step, word) in enumerate(steps):
+        witness = tmp_path / f"witness{number}"
+        before = contents(site)
+        for rel in before:
+            (witness / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(site / rel, witness / rel)
+        step()
+        result = project.run()
+        assert word in page.read_text(encoding="utf-8")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.strip().endswith("(only what changed was built again).")
+        assert contents(witness) == before  # built into the spare: the published files were never changed
+        assert spare.is_dir() and contents(spare) == before  # the site it replaced, kept for the next build
+        shared = [rel for rel in before if (site / rel).is_file()
+                  and (site / rel).stat().st_ino == (spare / rel).stat().st_ino]
+        assert len(shared) > len(before) // 2  # mostly hard links to the same files (a small site: feeds,
+        # listings and search chunks are a fifth of it)
+    assert (site / "2024/04/short-lived/index.html").is_file()
+    rebuilt = tree_digest(site)
+    shutil.rmtree(site)
+    shutil.rmtree(project.root / ".build")
+    full = project.run()
+    assert full.stderr.strip().endswith("into site/.")
+    assert tree_digest(site) == rebuilt
+    assert not spare.exists()  # a full build let it go

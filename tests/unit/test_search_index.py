@@ -4,6 +4,7 @@ run with Node against the same index."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -183,3 +184,23 @@ def test_term_counts_are_the_terms_counted(text):
     from briefkit.search_index import term_counts, terms
 
     assert term_counts(text) == Counter(terms(text))
+
+
+def test_a_bundle_written_again_changes_only_what_differs_and_never_a_file_in_place(tmp_path):
+    bundle, witness = tmp_path / "bundle", tmp_path / "witness"
+    first = {"manifest.json": b"{1}", "pages/0.json": b"zero", "pages/1.json": b"one", "chunks/aa.json": b"a",
+             "old/x.json": b"gone later"}
+    write_bundle(bundle, first)
+    for path in first:  # hard links, as in a dirty build's copy of the published site
+        (witness / path).parent.mkdir(parents=True, exist_ok=True)
+        os.link(bundle / path, witness / path)
+    inodes = {path: (bundle / path).stat().st_ino for path in first}
+    second = {"manifest.json": b"{2}", "pages/0.json": b"zero", "pages/1.json": b"one!", "chunks/bb.json": b"b"}
+    (bundle / "stray.tmp").write_bytes(b"left by someone")
+    write_bundle(bundle, second)
+    found = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+    assert found == second
+    assert not (bundle / "old").exists()  # a folder left empty goes too
+    assert (bundle / "pages/0.json").stat().st_ino == inodes["pages/0.json"]  # the same bytes: left alone
+    assert (bundle / "pages/1.json").stat().st_ino != inodes["pages/1.json"]
+    assert {p.relative_to(witness).as_posix(): p.read_bytes() for p in witness.rglob("*") if p.is_file()} == first
