@@ -142,6 +142,9 @@ class _Builder:
         self.diags = diags
         self.constructor = SafeConstructor()
         self.seen: set[int] = set()
+        # where the file itself holds no forbidden character and no numeric reference, only a
+        # double-quoted value can hold one (through an escape): the others need no check of their own
+        self.plain_text_is_clean = find_forbidden(doc.text) is None and "&#" not in doc.text
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -172,7 +175,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         self.doc.scalars[path] = node
-        if node.tag.endswith(":str"):
+        if node.tag.endswith(":str") and (node.style == '"' or not self.plain_text_is_clean):
             self.check_characters(node.value, path)
         try:
             return self.constructor.construct_object(node, deep=True)

@@ -76,3 +76,50 @@ def test_duplicate_keys_and_unsafe_tags_are_diagnostics():
         "only use plain YAML values: text, numbers, dates, lists and mappings)",
     ]
     assert doc.value == {"a": 1, "b": None}
+
+
+# pieces of values: ordinary text, forbidden characters written as themselves or as escapes of a
+# double-quoted value, and numeric references
+PIECE = st.sampled_from(["word", " ", "é", "&amp;", "&#x41;", "\\x07", "\\u0080", "\\x41", "\\ud800", "'", '"', "\t"])
+RAW = st.sampled_from(["&#7;", "\x07", "\x85", "\ufffe", "\r", "\u2028"])  # in the file as they are
+STYLE = st.sampled_from(["plain", "single", "double", "literal"])
+
+
+def written(pieces: list[str], style: str) -> str:
+    text = "".join(pieces)
+    if style == "double":
+        return '"' + text.replace('"', '\\"') + '"'
+    text = text.replace("\\", "")  # backslashes are escapes only in double quotes
+    if style == "single":
+        return "'" + text.replace("'", "''") + "'"
+    if style == "literal":
+        return "|\n  " + text + "\n"
+    return "x" + text.replace('"', "").replace("'", "").replace(" ", "") + "x"
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.tuples(st.lists(PIECE, max_size=5), STYLE), min_size=1, max_size=4),
+       raw=st.one_of(st.none(), st.tuples(RAW, st.integers(0, 3))))
+def test_only_the_values_that_can_hold_a_forbidden_character_are_looked_at(values, raw):
+    """A file without forbidden characters or numeric references has them only in double-quoted values
+    (yamlsrc skips the others): the same problems as checking every value."""
+    from briefkit import yamlsrc
+
+    if raw is not None:  # one value gets a character the file holds as it is
+        piece, at = raw
+        pieces, style = values[at % len(values)]
+        values[at % len(values)] = ([*pieces, piece], style)
+    text = "".join(f"k{i}: {written(pieces, style)}\n" for i, (pieces, style) in enumerate(values))
+    shortcut = parse(text)[1]
+    checked_every_value = yamlsrc._Builder.__init__
+
+    def every_value(self, doc, diags):
+        checked_every_value(self, doc, diags)
+        self.plain_text_is_clean = False
+
+    yamlsrc._Builder.__init__ = every_value
+    try:
+        full = parse(text)[1]
+    finally:
+        yamlsrc._Builder.__init__ = checked_every_value
+    assert [str(d) for d in shortcut.items] == [str(d) for d in full.items]
