@@ -344,7 +344,8 @@ def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result
 
 
 # (e): what the preview does after a save, before it shows the page (serve.py): generate() with the
-# Session a preview keeps (its memo in memory), timed inside one process after two warm-up builds
+# Session a preview keeps (its memo in memory), timed inside one process after two warm-up builds; between
+# builds, what the preview does after one (Session.save, Session.settle), untimed
 _GENERATION_SCRIPT = """
 import json, sys, time
 from pathlib import Path
@@ -353,7 +354,7 @@ from briefkit.generate import Session, generate
 if __name__ == "__main__":
     config, session = load_config(Path.cwd()), Session()
     for _ in range(2):
-        generate(config, session=session); session.save(config)
+        generate(config, session=session); session.save(config); session.settle()
     path, times = Path(sys.argv[1]), []
     for i in range(int(sys.argv[2])):
         text = path.read_text(encoding="utf-8")
@@ -362,6 +363,7 @@ if __name__ == "__main__":
         generation = generate(config, session=session)
         times.append(time.perf_counter() - start)
         session.save(config)
+        session.settle()  # as the preview does once a build is done (serve.py)
         assert generation.changed, "the edit was not seen"
     print(json.dumps(times))
 """

@@ -22,6 +22,7 @@ from .memo import digest
 # The templates each kind of output renders (besides those they include or extend)
 BRIEF_TEMPLATES = ("brief.html.j2", "head.html.j2", "partials/figure.html.j2")
 LISTING_TEMPLATES = ("listing.html.j2",)
+INDEX_TEMPLATES = ("index.html.j2",)  # the pages listing every series, topic, author and archive period
 FEED_ENTRY_TEMPLATES = ("feeds/entry.html.j2", "partials/figure.html.j2")
 FEED_TEMPLATES = ("feeds/atom.xml.j2", "feeds/rss.xml.j2")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import os
 import re
@@ -24,7 +25,14 @@ from pathlib import Path
 from .cards import Card
 from .cite import CiteprocError, check_style
 from .config import Config
-from .depends import BRIEF_TEMPLATES, FEED_ENTRY_TEMPLATES, FEED_TEMPLATES, LISTING_TEMPLATES, Dependencies
+from .depends import (
+    BRIEF_TEMPLATES,
+    FEED_ENTRY_TEMPLATES,
+    FEED_TEMPLATES,
+    INDEX_TEMPLATES,
+    LISTING_TEMPLATES,
+    Dependencies,
+)
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, RenderedFeedEntry, feed_entry, feed_page
 from .finish import FinishedPage, Finisher, expand, file_of, finish_page, record_of_file
@@ -113,8 +121,8 @@ class Generation:
 
 def check(config: Config, known: dict[str, KnownBrief] | None = None,
           bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "",
-          positions: bool = True) -> tuple[Corpus, Diagnostics]:
-    corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions)
+          positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
+    corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions, registries)
     check_style(config.csl_path, config.csl, diags)
     return corpus, diags
 
@@ -159,6 +167,9 @@ class Session:
     # the token this session's last build left in Memo.pages_token_file: while the file still holds it,
     # no other build wrote the pages folder, and the memo's records of it are trusted without a stat
     pages_token: str | None = None
+    listings: ListingPlan | None = None  # the last build's listing pages, reused while their inputs stand
+    registries: dict = field(default_factory=dict)  # parsed registries, by their text (load.load_registry)
+    related_key: tuple | None = None  # (what, its digest) of the last build's related briefs (_related)
 
     def take(self, config: Config, key: str) -> Memo:
         memo, self.memo, self.unsaved = self.memo, None, False
@@ -168,6 +179,17 @@ class Session:
 
     def keep(self, memo: Memo) -> None:
         self.memo, self.unsaved = memo, True
+
+    @staticmethod
+    def settle() -> None:
+        """Between builds, while the preview waits: collect the garbage, then freeze what is left (the
+        memo, cards and records of 10,000 briefs, the site engine's modules), so that the collector's
+        full passes during the next build do not go through them again (at 10,000 briefs, one such
+        pass every other build took 0.1–0.25 s of the page's wait). What is frozen and later dropped is
+        still freed by its reference count, and the next settle collects any cycles among it."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def save(self, config: Config) -> None:
         if self.memo is not None and self.unsaved:
@@ -205,7 +227,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     pdf_wanted = bool(config.pdf or every_pdf or pdfs is not None)
     # where each value of a brief file was: only the PDFs' glyph check reports at a place after the checks
     positions = pdf_wanted or check_print
-    corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks, positions=positions)
+    corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks, positions=positions,
+                          registries=session.registries if session is not None else None)
     if not drafts:
         diags = unpublished_as_warnings(config, diags, day)
     if diags.has_errors:
@@ -213,14 +236,13 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     if not positions:
         for source in corpus.briefs:
             source.doc = None  # most of a parsed brief's memory (the few checked after the others kept it)
-    memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ())),
-                                     corpus.stamps.get(c.file)) for c in corpus.cards}
+    memo.known = _known_briefs(memo.known, corpus)
     memo.checks = corpus.checks
     deps = Dependencies(config.templates_path, corpus, session.dependencies if session is not None else None)
     status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
     visible = [c for c in corpus.cards if drafts or not status[c.slug]]
     by_slug = {c.slug: c for c in visible}
-    related = _related(memo, visible, config.related)
+    related = _related(memo, visible, config.related, session)
     renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s})
     resolved: dict[str, ResolvedBrief] = {}
     pieces: dict = {}  # citations formatted for one batch of briefs, reused by the next (cite.format_jobs)
@@ -297,31 +319,23 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
              card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
-    listings = build_listings(corpus, visible)
-    # what a listing shows of each brief (a brief is in several listings: made once)
-    rows = {c.slug: (c.shown, status[c.slug], deps.names(c)) for c in visible}
+    plan = _listing_plan(config, corpus, memo, deps, renderer, visible, status,
+                         session.listings if session is not None else None)
+    if session is not None:
+        session.listings = plan
+    listings, latest = plan.listings, plan.latest
+    for rel, key, listing, number, chunk, count in plan.pages:
+        want(rel, key, (), listing_page, listing, number, chunk, count)
     feeds: list[tuple[str, str, Listing]] = []
-    latest = ""
-    for listing in listings:
-        chunks = listing.pages(config.page_size)
-        for number, chunk in chunks:
-            if listing.kind == "home" and number == 1:
-                latest = expand(renderer.listing_page(listing, number, chunk, len(chunks)))
-                continue
-            rel = listing.page_path(number)
-            key = deps.key(memo.key, rel, listing.title, listing.description, len(chunks),
-                           deps.templates(*LISTING_TEMPLATES), deps.entry(REGISTRY_OF.get(listing.kind), listing.key),
-                           tuple(rows[c.slug] for c in chunk))
-            want(rel, key, (), listing_page, listing, number, chunk, len(chunks))
-        if listing.feed:
-            # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
-            key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
-                         deps.templates(*FEED_TEMPLATES),
-                         [(feed_entry_key(memo, deps, c), status[c.slug]) for c in listing.briefs[: config.feed_size]])
-            for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
-                feeds.append((rel, key, listing))
+    for listing, slugs in plan.feeds:
+        newest = [by_slug[slug] for slug in slugs]  # this build's cards: the plan's may be older
+        # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
+        key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
+                     deps.templates(*FEED_TEMPLATES), [(feed_entry_key(memo, deps, c), status[c.slug]) for c in newest])
+        for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
+            feeds.append((rel, key, listing))
     # the feed entries the feeds of this build show that are not known from an earlier one
-    shown = {c.slug: c for _, _, listing in feeds for c in listing.briefs[: config.feed_size]}
+    shown = {slug: by_slug[slug] for _, slugs in plan.feeds for slug in slugs}
     for slug, card in sorted(shown.items()):
         if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, deps, card):
             todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, deps, card), (card,),
@@ -353,7 +367,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         memo.feed_entries[rel.removeprefix(FEED_ENTRY_PREFIX)] = (key, made.pop(rel))
 
     def feed(listing: Listing, rel: str, _full) -> str:
-        items = [memo.feed_entries[c.slug][1] for c in listing.briefs[: config.feed_size]]
+        items = [memo.feed_entries[c.slug][1] for c in listing.briefs[: config.feed_size]]  # by slug: any card
         return feed_page(listing, rel, items, renderer, config.site_url, config.site_name)
 
     feed_todo: list[_Todo] = []
@@ -381,20 +395,22 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
                 records.put(t.rel, t.key, content)
             content = content.text
         pages.rendered[t.rel] = content
-    for rel, content in fixed_pages(config, renderer, corpus, listings, latest).items():
+    for rel, content in fixed_pages(config, renderer, corpus, listings, latest, plan.index).items():
         if isinstance(content, FinishedPage):
             generation.records[rel] = (content.record, content.chars, content.weights)
             content = content.text
         pages.rendered[rel] = content
-    generation.kept = {rel: key for rel, key in sorted(kept_keys.items()) if rel.endswith(".md")}
+    # in no order: the search index and the web font come out the same from any (10,000 add up)
+    generation.kept = {rel: key for rel, key in kept_keys.items() if rel.endswith(".md")}
     check_clashes(pages.names(), links, config.root)  # shown relative to the project (write_pages' are not)
     if write:
-        generation.changed = sorted(written + write_pages(config.pages_path, pages, links))
+        files = {file_of(rel) for rel in pages.names()}
+        generation.changed = sorted(written + write_pages(config.pages_path, pages, links, files))
         pages.release()
         for t in todo:
             memo.record_page(config.pages_path, file_of(t.rel), t.key)
-        files = {file_of(rel) for rel in pages.names()}
-        memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
+        if not memo.pages.keys() <= files:  # pages gone since the last build (a set comparison costs less)
+            memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
     if session is not None:
         if write:
             session.pages_token = _write_token(config)
@@ -402,6 +418,64 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     else:
         memo.save(config)
     return generation
+
+
+@dataclass(frozen=True)
+class ListingPlan:
+    """The listing pages of a build with their keys, from the cards of its visible briefs."""
+
+    inputs: tuple  # what the plan was made from: the next build reuses it when they are the same
+    listings: list[Listing]
+    pages: list[tuple[str, str, Listing, int, tuple[Card, ...], int]]  # rel, key, listing, number, chunk, count
+    latest: str  # the home page's first listing page, finished (it goes into docs/index.md)
+    feeds: list[tuple[Listing, tuple[str, ...]]]  # each listing with a feed, and the slugs its feed shows
+    index: dict[str, FinishedPage] = field(default_factory=dict)  # the index pages, once made (fixed_pages)
+
+
+def _listing_plan(config: Config, corpus: Corpus, memo: Memo, deps: Dependencies, renderer: Renderer,
+                  visible: list[Card], status: dict[str, str], last: ListingPlan | None) -> ListingPlan:
+    """The listing pages of this build, or the last build's plan (the preview's Session keeps it) when it
+    was made from the same inputs: the same visible briefs in the same order showing the same (a body
+    edit changes none of them), the same registries, templates, page sizes and build context. The
+    cards of a reused plan may be older objects, but what listings show of them is the same."""
+    inputs = (memo.key, config.page_size, config.feed_size, deps.templates(*LISTING_TEMPLATES),
+              deps.templates(*INDEX_TEMPLATES), corpus.registries,
+              tuple((c.slug, c.shown, status[c.slug]) for c in visible))
+    if last is not None and last.inputs == inputs:
+        return last
+    listings = build_listings(corpus, visible)
+    # what a listing shows of each brief (a brief is in several listings: made once)
+    rows = {c.slug: (c.shown, status[c.slug], deps.names(c)) for c in visible}
+    pages: list[tuple[str, str, Listing, int, tuple[Card, ...], int]] = []
+    feeds: list[tuple[Listing, tuple[str, ...]]] = []
+    latest = ""
+    for listing in listings:
+        chunks = listing.pages(config.page_size)
+        for number, chunk in chunks:
+            if listing.kind == "home" and number == 1:
+                latest = expand(renderer.listing_page(listing, number, chunk, len(chunks)))
+                continue
+            rel = listing.page_path(number)
+            key = deps.key(memo.key, rel, listing.title, listing.description, len(chunks),
+                           deps.templates(*LISTING_TEMPLATES), deps.entry(REGISTRY_OF.get(listing.kind), listing.key),
+                           tuple(rows[c.slug] for c in chunk))
+            pages.append((rel, key, listing, number, chunk, len(chunks)))
+        if listing.feed:
+            feeds.append((listing, tuple(c.slug for c in listing.briefs[: config.feed_size])))
+    return ListingPlan(inputs, listings, pages, latest, feeds)
+
+
+def _known_briefs(before: dict[str, KnownBrief], corpus: Corpus) -> dict[str, KnownBrief]:
+    """What the next build knows of each brief file: the same object as before for a card reused as it
+    was (most of them: a new object for each of 10,000 briefs took a twentieth of a preview build)."""
+    known = {}
+    for card in corpus.cards:
+        warnings = tuple(corpus.warnings.get(card.file, ()))
+        stamp = corpus.stamps.get(card.file)
+        old = before.get(card.file)
+        known[card.file] = old if old is not None and old.card is card and old.warnings == warnings \
+            and old.stamp == stamp else KnownBrief(card.digest, card, warnings, stamp)
+    return known
 
 
 def _read_token(config: Config) -> str | None:
@@ -514,10 +588,16 @@ def _make(todo: list[_Todo], materialize, forget, output: tuple | None) -> dict[
 
 
 def fixed_pages(config: Config, renderer: Renderer, corpus: Corpus, listings: list[Listing],
-                latest: str) -> dict[str, str | FinishedPage]:
-    """Pages made on every build (they are small): the indexes, the JSON Schema, the home page."""
-    pages: dict[str, str | FinishedPage] = {
-        rel: finish_page(rel, text) for rel, text in index_pages(renderer, corpus, listings).items()}
+                latest: str, index: dict[str, FinishedPage] | None = None) -> dict[str, str | FinishedPage]:
+    """Pages made on every build (they are small): the indexes, the JSON Schema, the home page. `index`
+    keeps the finished index pages of these listings: made once, when it is empty."""
+    if index is None or not index:
+        made = {rel: finish_page(rel, text) for rel, text in index_pages(renderer, corpus, listings).items()}
+        if index is None:
+            index = made
+        else:
+            index.update(made)
+    pages: dict[str, str | FinishedPage] = dict(index)
     pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                    ensure_ascii=False) + "\n"
     home = config.root / config.docs_dir / "index.md"
@@ -554,9 +634,16 @@ def feed_entry_key(memo: Memo, deps: Dependencies, card: Card) -> str:
         memo.key, deps.templates(*FEED_ENTRY_TEMPLATES))
 
 
-def _related(memo: Memo, visible: list[Card], limit: int) -> dict[str, tuple[str, ...]]:
-    """Related briefs by slug, computed again only when a date, topic or related list changed."""
-    key = digest(limit, [(c.slug, c.brief.date, c.brief.topics, c.brief.related) for c in visible])
+def _related(memo: Memo, visible: list[Card], limit: int, session: Session | None = None) -> dict[str, tuple[str, ...]]:
+    """Related briefs by slug, computed again only when a date, topic or related list changed. A session
+    keeps what the last key was made from: the same facts give it without digesting them again."""
+    facts = (limit, [(c.slug, c.brief.date, c.brief.topics, c.brief.related) for c in visible])
+    if session is not None and session.related_key is not None and session.related_key[0] == facts:
+        key = session.related_key[1]
+    else:
+        key = digest(*facts)
+        if session is not None:
+            session.related_key = (facts, key)
     if memo.related is None or memo.related[0] != key:
         chosen = related_briefs(visible, limit)
         memo.related = (key, {slug: tuple(c.slug for c in cards) for slug, cards in chosen.items()})
@@ -637,9 +724,10 @@ def write_page(path: Path, content: str, made: set[Path] | None = None) -> bool:
     return True
 
 
-def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = None) -> list[str]:
+def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = None,
+                files: set[str] | None = None) -> list[str]:
     """Write pages whose content changed, link the files in `links`, and delete stale ones; untouched
-    files keep their mtime.
+    files keep their mtime. `files` are the pages' files (file_of), when the caller has them.
 
     Stale files are those the previous build wrote (its manifest) that are gone now: the build never
     deletes a file it did not write itself, whatever else is in the folder."""
@@ -655,7 +743,7 @@ def write_pages(folder: Path, pages: PageSet, links: dict[str, Path] | None = No
     for rel, target in sorted(links.items()):
         if link_file(output_path(folder, rel, link=True, real_dirs=real_dirs), target, made):
             changed.append(rel)
-    current = {file_of(rel) for rel in pages.names()} | links.keys()
+    current = (files if files is not None else {file_of(rel) for rel in pages.names()}) | links.keys()
     if current != previous or not (folder / MANIFEST).is_file():
         write_manifest(folder, current)
     for rel in sorted(previous - current):

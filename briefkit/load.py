@@ -54,6 +54,7 @@ class Corpus:
     bibliography: Bibliography = field(default_factory=Bibliography)
     # every key present in each registry, valid or not (an invalid entry is reported once, in the registry)
     registry_keys: dict[str, set[str]] = field(default_factory=dict)
+    registries: str = ""  # digest of the registry files' text: what listings show of them comes from it
     # every brief, newest first: loaded this time (also in `briefs`) or known from an earlier build
     cards: list[Card] = field(default_factory=list)
     warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
@@ -283,7 +284,11 @@ def _type_message(kind: str, name: str, value, err: dict) -> tuple[str, str | No
 
 # ---- registries ---------------------------------------------------------------------------------
 
-def load_registry(config: Config, name: str, diags: Diagnostics) -> tuple[dict, LocatedDocument | None]:
+def load_registry(config: Config, name: str, diags: Diagnostics,
+                  parsed: dict[str, tuple[str, dict, LocatedDocument]] | None = None
+                  ) -> tuple[dict, LocatedDocument | None]:
+    """A registry's entries and its parsed file. `parsed` keeps, by registry, those of a file that had
+    no problems, with its text: read again, the same text is not parsed again (the preview's builds)."""
     path = config.briefs_path / f"{name}.yml"
     display = display_path(config, path)
     if not path.exists():
@@ -291,7 +296,20 @@ def load_registry(config: Config, name: str, diags: Diagnostics) -> tuple[dict, 
             diags.error(Span(display, 1, 1), f"{name}.yml is missing", f"every brief's {name} must be listed in it")
         return {}, None
     text = read_text(path, display, diags)
-    doc = parse_yaml(display, text, diags) if text is not None else None
+    if text is None:
+        return {}, None
+    if parsed is not None and name in parsed and parsed[name][0] == text:
+        return parsed[name][1], parsed[name][2]
+    own = Diagnostics()
+    entries, doc = _registry_entries(name, display, text, own)
+    diags.extend(own)
+    if parsed is not None and not own.items and doc is not None:
+        parsed[name] = (text, entries, doc)
+    return entries, doc
+
+
+def _registry_entries(name: str, display: str, text: str, diags: Diagnostics) -> tuple[dict, LocatedDocument | None]:
+    doc = parse_yaml(display, text, diags)
     if doc is None:
         return {}, None
     if doc.value is None:
@@ -367,10 +385,11 @@ def stray_brief_files(config: Config) -> list[Path]:
 def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
                 bibs: dict[str, tuple[str, list[BibEntry]]] | None = None,
                 keep_sources: bool = True, known_checks: str = "",
-                positions: bool = True) -> tuple[Corpus, Diagnostics]:
+                positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
     """Everything editors wrote, checked. `known` holds cards of unchanged files from an earlier build:
     those files are not parsed again (their full briefs load on demand, see Corpus.load). `bibs`
-    keeps parsed .bib files that had no problems, by file and content digest, for the next build.
+    keeps parsed .bib files that had no problems, by file and content digest, for the next build;
+    `registries` the same for the registries (see load_registry).
 
     With keep_sources=False, only cards are kept (`corpus.briefs` stays empty): a brief that names
     no bibliography of its own is checked as soon as it is parsed, so the parsed files of a large
@@ -384,11 +403,12 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
         return corpus, diags
     registry_docs = {}
     for name in REGISTRY_FILES:
-        entries, registry_docs[name] = load_registry(config, name, diags)
+        entries, registry_docs[name] = load_registry(config, name, diags, registries)
         setattr(corpus, name, entries)
         doc = registry_docs[name]
         corpus.registry_keys[name] = ({k for k in map(str, doc.value) if is_slug(k)}
                                       if doc and isinstance(doc.value, dict) else set())
+    corpus.registries = file_digest(repr([doc.text if doc else None for doc in registry_docs.values()]).encode())
     if registry_docs["authors"]:
         _check_author_photos(config, corpus, registry_docs["authors"], diags)
 

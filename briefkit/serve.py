@@ -123,6 +123,7 @@ class Preview:
             self.state.finished(problems)
         elif how != "unchanged":
             print(f"Rebuilt in {time.monotonic() - started:.2f} s.", file=sys.stderr, flush=True)
+        self.session.settle()  # the build is done: the garbage goes now, not during the next one
 
     def _problem(self, diagnostic: Diagnostic) -> Problem:
         span = diagnostic.span

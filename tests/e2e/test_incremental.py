@@ -69,6 +69,8 @@ def edits(project):
     yield "author name", lambda: edit(b / "authors.yml", "name: Mina Cho", "name: Mina Cho-Park")
     yield "template", lambda: edit(project.root / "templates/partials/entry.html.j2", ">{{ e.title }}</a>",
                                    ">{{ 'Brief: ' ~ e.title }}</a>")
+    yield "index template", lambda: edit(project.root / "templates/index.html.j2", '<span class="count">',
+                                         '<span class="count number">')
     yield "feed entry template", lambda: (project.root / "templates/feeds/entry.html.j2").write_text(
         "<p>Edited.</p>\n" + (project.root / "templates/feeds/entry.html.j2").read_text())
     yield "draft", lambda: edit(b / "2023-01-21-generated-00002.yml", "title:", "status: draft\ntitle:")
@@ -338,6 +340,40 @@ def test_a_session_keeps_the_memo_in_memory_and_gives_the_pages_of_a_build_from_
         session.save(config)
         incremental = tree_digest(config.pages_path)
         assert incremental == from_scratch(site), f"after the {name} edit"
+
+
+def test_a_session_plans_the_listings_again_only_when_what_they_show_changed(site):
+    """The listing pages' plan (generate.ListingPlan) of a session's last build is reused after a body
+    edit, and made again after an edit that listings show (the test above checks every kind gives the
+    pages of a build from scratch)."""
+    from briefkit.generate import Session
+
+    config = load_config(site.root)
+    session = Session()
+    generate(config, session=session)
+    plan = session.listings
+    assert plan is not None and plan.pages
+    edit(site.briefs / OLDEST, "Words of the body.", "Other words of the body.")
+    assert generate(config, session=session).changed  # the brief's page, its feeds
+    assert session.listings is plan
+    for change in (lambda: edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang"),
+                   lambda: edit(site.briefs / "series.yml", "label: ", "label: The "),
+                   lambda: edit(site.root / "templates/partials/entry.html.j2", ">{{ e.title }}</a>",
+                                ">{{ 'Brief: ' ~ e.title }}</a>"),
+                   lambda: edit(site.root / "templates/index.html.j2", '<span class="count">', '<span class="n">')):
+        change()
+        generate(config, session=session)
+        assert session.listings is not plan
+        plan = session.listings
+    # the session keeps parsed registries by their text: a problem in a registry read before is found
+    authors = site.briefs / "authors.yml"
+    good = authors.read_text(encoding="utf-8")
+    authors.write_text(good.replace("name: Mina Cho", "name: [Mina Cho"), encoding="utf-8")
+    with pytest.raises(EditorError) as failed:
+        generate(config, session=session)
+    assert any(d.span.file.endswith("authors.yml") for d in failed.value.diagnostics.items)
+    authors.write_text(good, encoding="utf-8")
+    assert generate(config, session=session).corpus.authors
 
 
 def test_a_failed_build_leaves_the_session_without_a_memo(site):
