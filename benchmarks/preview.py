@@ -23,6 +23,7 @@ run.py calls `measure_servers` for every corpus (unless --no-preview).
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import shutil
@@ -88,8 +89,8 @@ def fetch(url: str, timeout: float) -> str | None:
             if response.status != 200:
                 return None
             return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
+        return None  # HTTPException: a server that cut the answer short (hugo server while it rebuilds)
 
 
 def session_cpu(session: int) -> float:
