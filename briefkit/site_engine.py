@@ -63,6 +63,7 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
         settings = load.load_config(str(config.root / config.mkdocs_file), docs_dir=str(config.pages_path),
                                     site_dir=str(site_dir), **extra)
         settings.plugins.on_startup(command="build", dirty=dirty)
+        _compiled_templates_kept(settings, config.cache_path / "site-engine-templates", engine)
         try:
             with _replacing_writes(utils) if dirty else contextlib.nullcontext(), _known_dirty_warning(engine), \
                     _pages_read_when_built(build, settings), _pages_on_every_core(build, settings, engine):
@@ -71,6 +72,34 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
             settings.plugins.on_shutdown()
     except exceptions.MkDocsException as exc:
         raise SiteEngineError(exc.format_message() if hasattr(exc, "format_message") else str(exc)) from None
+
+
+def _compiled_templates_kept(settings, folder: Path, engine: str) -> None:
+    """The theme's templates compiled once and kept in the cache, as the engine's own are (render.py):
+    a one-brief rebuild renders a few pages, and compiling the templates they use was a tenth of it.
+    Jinja checks each kept template against its source; the folder is by engine, theme and Jinja
+    versions, since the environment they set up decides how a template compiles."""
+    import importlib.metadata
+
+    import jinja2
+
+    versions = []
+    for package in (engine, "mkdocs-material", "jinja2"):
+        try:
+            versions.append(f"{package}-{importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(package)
+    cache = folder / "_".join(versions)
+    theme = settings.theme
+    make_env = theme.get_env
+
+    def get_env():
+        env = make_env()
+        cache.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
+        return env
+
+    theme.get_env = get_env
 
 
 def give_back_memory() -> None:

@@ -73,6 +73,10 @@ def test_a_removed_brief_leaves_no_page_behind(sample_project):
 def test_a_change_to_the_theme_rebuilds_everything(sample_project):
     project = sample_project
     assert project.run().returncode == 0
+    # the theme's templates are kept compiled (site_engine._compiled_templates_kept): the edit below
+    # must still show, on pages built from them
+    compiled = list((project.root / ".cache/site-engine-templates").glob("*/*.cache"))
+    assert len(compiled) > 5
     main = project.root / "templates/overrides/main.html"
     main.write_text(main.read_text(encoding="utf-8").replace("{% block content %}",
                                                              "{% block content %}<!-- theme edit -->"),
