@@ -236,7 +236,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     if not positions:
         for source in corpus.briefs:
             source.doc = None  # most of a parsed brief's memory (the few checked after the others kept it)
-    memo.known = _known_briefs(memo.known, corpus)
+    memo.known = {c.file: KnownBrief(c.digest, c, tuple(corpus.warnings.get(c.file, ())),
+                                     corpus.stamps.get(c.file)) for c in corpus.cards}
     memo.checks = corpus.checks
     deps = Dependencies(config.templates_path, corpus, session.dependencies if session is not None else None)
     status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
@@ -463,19 +464,6 @@ def _listing_plan(config: Config, corpus: Corpus, memo: Memo, deps: Dependencies
         if listing.feed:
             feeds.append((listing, tuple(c.slug for c in listing.briefs[: config.feed_size])))
     return ListingPlan(inputs, listings, pages, latest, feeds)
-
-
-def _known_briefs(before: dict[str, KnownBrief], corpus: Corpus) -> dict[str, KnownBrief]:
-    """What the next build knows of each brief file: the same object as before for a card reused as it
-    was (most of them: a new object for each of 10,000 briefs took a twentieth of a preview build)."""
-    known = {}
-    for card in corpus.cards:
-        warnings = tuple(corpus.warnings.get(card.file, ()))
-        stamp = corpus.stamps.get(card.file)
-        old = before.get(card.file)
-        known[card.file] = old if old is not None and old.card is card and old.warnings == warnings \
-            and old.stamp == stamp else KnownBrief(card.digest, card, warnings, stamp)
-    return known
 
 
 def _read_token(config: Config) -> str | None:
