@@ -65,10 +65,19 @@ FormattedNotes = list[list[list]]
 class Style:
     path: Path
     digest: str
+    # whether notes can be assembled from pieces formatted elsewhere (citereuse.py): not when the style
+    # prints a note's distance to, or the number of, an earlier note ("(n 3)" in OSCOLA), which
+    # depends on where the piece stood. "Ibid." is safe: briefs that would need it are formatted whole.
+    pieces_exact: bool = True
 
     @classmethod
     def load(cls, path: Path) -> Style:
-        return cls(path, hashlib.sha256(path.read_bytes()).hexdigest())
+        data = path.read_bytes()
+        return cls(path, hashlib.sha256(data).hexdigest(), not any(word in data for word in _NOTE_DISTANCE))
+
+
+# CSL conditions and variables that depend on the note a citation is in
+_NOTE_DISTANCE = (b"near-note", b"first-reference-note-number")
 
 
 def csl_lang(lang: str) -> str:
@@ -147,12 +156,13 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
             cache.put({digest: json.dumps(formatted, ensure_ascii=False) for digest, formatted in done.values()})
             deliver({brief_id: formatted for brief_id, (_, formatted) in done.items()})
 
-        by_pieces = {job.brief_id for job, _ in todo if REUSE and citereuse.eligible(job.notes, items)}
+        by_pieces = {job.brief_id for job, _ in todo
+                     if REUSE and style.pieces_exact and citereuse.eligible(job.notes, items)}
         reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
         whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
         retry = _format_by_pieces(reusable, csl, items, workers, finished, {} if pieces is None else pieces) \
             if reusable else []
-        _format_whole(whole + retry, csl, items, workers, finished)
+        _format_whole(whole + retry, csl, items, workers, finished, separate=not style.pieces_exact)
     return results
 
 
@@ -163,8 +173,9 @@ REUSE = True  # format each distinct citation once (citereuse.py); False formats
 
 
 def _format_whole(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                  finished: Callable[[dict[str, tuple[str, FormattedNotes]]], None]) -> None:
-    """Format jobs in batched citeproc runs, one pandoc process per worker; `finished` gets each batch."""
+                  finished: Callable[[dict[str, tuple[str, FormattedNotes]]], None], separate: bool = False) -> None:
+    """Format jobs in batched citeproc runs, one pandoc process per worker; `finished` gets each batch.
+    `separate`: each brief is a citeproc document of its own (the style numbers notes)."""
     if not todo:
         return
 
@@ -172,11 +183,11 @@ def _format_whole(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, d
         return digest, [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in notes]
 
     _run_batches(todo, csl, items, workers, lambda batch: finished(
-        {job.brief_id: done(job, digest, out) for (job, digest), out in batch}))
+        {job.brief_id: done(job, digest, out) for (job, digest), out in batch}), separate)
 
 
 def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                 on_batch: Callable[[list[tuple[tuple[CiteJob, str], list]]], None]) -> None:
+                 on_batch: Callable[[list[tuple[tuple[CiteJob, str], list]]], None], separate: bool = False) -> None:
     ordered = sorted(todo, key=lambda t: csl_lang(t[0].lang))  # stable: the given order within a language
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     counts = [sum(len(n.clusters) for n in job.notes) for job, _ in ordered]
@@ -199,7 +210,7 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
         # keeps its memory flat whatever the size of the archive
         for start in range(0, len(group), BATCHES_PER_PANDOC):
             part = group[start : start + BATCHES_PER_PANDOC]
-            for batch, batch_out in zip(part, _run_pandoc(part, csl, items), strict=True):
+            for batch, batch_out in zip(part, _run_pandoc(part, csl, items, separate), strict=True):
                 on_batch([(job_digest, _as_list(brief_out["notes"]))
                           for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
 
@@ -388,9 +399,11 @@ def citation_only_style(style: Style, cache_dir: Path) -> Path:
     return path
 
 
-def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict]) -> Iterator[dict]:
+def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict],
+                separate: bool = False) -> Iterator[dict]:
     """The output of each batch, as soon as pandoc has written it."""
-    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items) for b in batches]}).encode()
+    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items) | {"separate": separate}
+                                                        for b in batches]}).encode()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen([pandoc_path(), "lua", str(_LUA)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=errors)

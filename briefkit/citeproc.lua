@@ -1,7 +1,8 @@
 -- Formats citation clusters for many briefs in one pandoc process.
 --
 -- Run as `pandoc lua citeproc.lua < request.json > response.json`.
--- Request: {csl, batches: [{lang, references: [CSL-JSON items], briefs: [{notes: [{kind, clusters}]}]}]}
+-- Request: {csl, batches: [{lang, separate, references: [CSL-JSON items], briefs: [{notes: [{kind, clusters}]}]}]}
+--   separate: format each brief as a document of its own (for styles that number notes)
 --   kind "cite":  the note is one citation cluster written in the body; rendered as a whole note
 --                 (capitalised, with the style's closing punctuation)
 --   kind "prose": the note is prose; each cluster is formatted in place (no note-final period)
@@ -79,15 +80,10 @@ local function json_list(parts)
   return '[' .. table.concat(parts, ',') .. ']'
 end
 
-local function run_batch(batch, csl)
-  -- citeproc reads references from a CSL-JSON file faster than from document metadata
-  local base = os.tmpname()  -- creates an empty file; pandoc needs the .json extension
-  local refs_file = base .. '.json'
-  local fh = assert(io.open(refs_file, 'w'))
-  fh:write(json.encode(batch.references))
-  fh:close()
+-- The notes of `briefs` as one citeproc document: a list of blocks, one per note, in order.
+local function cite_document(briefs, refs_file, csl, lang)
   local sources = {}
-  for _, brief in ipairs(batch.briefs) do
+  for _, brief in ipairs(briefs) do
     for _, note in ipairs(brief.notes) do
       for _, src in ipairs(note.clusters) do sources[#sources + 1] = src end
     end
@@ -95,21 +91,44 @@ local function run_batch(batch, csl)
   local cites, c = parse_clusters(sources), 0
   local function next_cite() c = c + 1; return cites[c] end
   local blocks = pandoc.Blocks{}
-  for _, brief in ipairs(batch.briefs) do
+  for _, brief in ipairs(briefs) do
     for _, note in ipairs(brief.notes) do blocks:insert(note_block(note, next_cite)) end
   end
-  local meta = {bibliography = refs_file, csl = csl, lang = batch.lang, ['suppress-bibliography'] = true}
+  local meta = {bibliography = refs_file, csl = csl, lang = lang, ['suppress-bibliography'] = true}
   local ok, doc = pcall(pandoc.utils.citeproc, pandoc.Pandoc(blocks, meta))
+  if not ok then return nil, doc end
+  return doc.blocks
+end
+
+local function run_batch(batch, csl)
+  -- citeproc reads references from a CSL-JSON file faster than from document metadata
+  local base = os.tmpname()  -- creates an empty file; pandoc needs the .json extension
+  local refs_file = base .. '.json'
+  local fh = assert(io.open(refs_file, 'w'))
+  fh:write(json.encode(batch.references))
+  fh:close()
+  local blocks, problem = {}, nil
+  if batch.separate then
+    -- the style numbers or counts notes ("(n 3)"): every brief is a document of its own
+    for _, brief in ipairs(batch.briefs) do
+      local own
+      own, problem = cite_document({brief}, refs_file, csl, batch.lang)
+      if not own then break end
+      for _, block in ipairs(own) do blocks[#blocks + 1] = block end
+    end
+  else
+    blocks, problem = cite_document(batch.briefs, refs_file, csl, batch.lang)
+  end
   os.remove(refs_file)
   os.remove(base)
-  if not ok then error(doc, 0) end
+  if problem then error(problem, 0) end
   local briefs, i = {}, 0
   for _, brief in ipairs(batch.briefs) do
     local notes = {}
     for _, note in ipairs(brief.notes) do
       i = i + 1
       local clusters = {}
-      for _, content in ipairs(clusters_in(doc.blocks[i], note.kind)) do
+      for _, content in ipairs(clusters_in(blocks[i], note.kind)) do
         clusters[#clusters + 1] = json.encode(content)
       end
       notes[#notes + 1] = json_list(clusters)

@@ -16,6 +16,10 @@ from briefkit.notes import number_notes, scan
 from conftest import REPO
 
 CSL = REPO / "templates" / "house-chicago-notes.csl"
+OFFICIAL = REPO / "tests" / "data" / "csl"
+# note styles: the house style, the official Chicago ones (one prints "Ibid."), OSCOLA ("(n 3)")
+NOTE_STYLES = [CSL, OFFICIAL / "chicago-notes-bibliography.csl",
+               OFFICIAL / "chicago-notes-bibliography-subsequent-ibid.csl", OFFICIAL / "oscola.csl"]
 SURNAMES = ["Lee", "Kim", "Park", "Carlin", "Hecker"]
 WORDS = "policy economy missile plenum enterprise launcher factory congress army export".split()
 
@@ -69,11 +73,11 @@ def corpus_jobs(seed: int, briefs: int, entries: int) -> tuple[list[CiteJob], di
     return jobs, bib
 
 
-def formatted(jobs, bib, tmp_path, reuse: bool, monkeypatch) -> dict:
+def formatted(jobs, bib, tmp_path, reuse: bool, monkeypatch, csl=CSL) -> dict:
     monkeypatch.setattr(cite, "REUSE", reuse)
     cache = tmp_path / ("reuse" if reuse else "whole")
     items = csl_items(bib, cache)
-    out = format_jobs(jobs, Style.load(CSL), items, cache)
+    out = format_jobs(jobs, Style.load(csl), items, cache)
     return {brief: [[to_html(c) for c in note] for note in notes] for brief, notes in out.items()}
 
 
@@ -87,6 +91,33 @@ def test_pieces_give_what_whole_briefs_give(seed, tmp_path, monkeypatch):
     whole = formatted(jobs, bib, tmp_path, False, monkeypatch)
     for job in jobs:
         assert by_pieces[job.brief_id] == whole[job.brief_id], job.brief_id
+
+
+@pytest.mark.parametrize("csl", NOTE_STYLES[1:], ids=lambda p: p.stem)
+def test_every_note_style_gives_what_whole_briefs_give(csl, tmp_path, monkeypatch):
+    """A style whose notes depend on where they stand ("Ibid.", "(n 3)") is never changed by reuse:
+    OSCOLA's cross-references to earlier notes are formatted whole, always."""
+    jobs, bib = corpus_jobs(4, briefs=60, entries=30)
+    pieces: dict = {}
+    real = citereuse.plan
+    monkeypatch.setattr(citereuse, "plan", lambda *a: pieces.setdefault("used", True) and real(*a))
+    by_pieces = formatted(jobs, bib, tmp_path, True, monkeypatch, csl)
+    assert pieces.get("used", False) is Style.load(csl).pieces_exact
+    whole = formatted(jobs, bib, tmp_path, False, monkeypatch, csl)
+    for job in jobs:
+        assert by_pieces[job.brief_id] == whole[job.brief_id], job.brief_id
+    if csl.stem == "oscola":
+        # each brief counts its own notes, as pandoc does for the brief alone, whatever it was batched with
+        assert any("(n " in c for notes in whole.values() for note in notes for c in note)
+        monkeypatch.setattr(cite, "REUSE", False)
+        items = csl_items(bib, tmp_path / "alone")
+        for job in jobs[:12]:
+            alone = format_jobs([job], Style.load(csl), items, tmp_path / f"a-{job.brief_id}")
+            assert [[to_html(c) for c in note] for note in alone[job.brief_id]] == whole[job.brief_id], job.brief_id
+
+
+def test_only_styles_that_count_notes_are_formatted_whole():
+    assert [Style.load(p).pieces_exact for p in NOTE_STYLES] == [True, True, True, False]
 
 
 def test_streamed_results_in_small_batches_are_the_kept_results(tmp_path, monkeypatch):
