@@ -16,6 +16,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model as bibmodel
 
+from . import biblatex
 from .diagnostics import Diagnostics, Span
 from .pandoc import pandoc_path, pandoc_version
 
@@ -50,7 +51,8 @@ class BibEntry:
     entry_type: str
     file: str
     line: int  # 1-based
-    fields: dict[str, str]
+    fields: dict[str, str]  # as biblatex reads them: macros and `#` resolved, outer braces removed
+    field_lines: dict[str, int] = field(default_factory=dict)  # 1-based line of each field
 
 
 @dataclass
@@ -73,7 +75,9 @@ def read_bib(path: Path, display: str, diags: Diagnostics) -> list[BibEntry]:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         diags.error(Span(display, line, 1), "file is not valid UTF-8 text", "save the file as UTF-8")
         return []
-    library = bibtexparser.parse_string(text)
+    # raw values: bibtexparser's own middleware resolves a lone @string macro but not `#` concatenation
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    strings = biblatex.resolve_strings([(s.key, s.value) for s in library.strings])
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, bibmodel.DuplicateFieldKeyBlock):
@@ -99,7 +103,8 @@ def read_bib(path: Path, display: str, diags: Diagnostics) -> list[BibEntry]:
             diags.error(Span(display, line, 1), f"unknown entry type '@{entry.entry_type}' for '{entry.key}'",
                         "use a BibLaTeX type such as @article, @book, @online or @report")
         entries.append(BibEntry(entry.key, entry.entry_type.lower(), display, line,
-                                {f.key.lower(): str(f.value) for f in entry.fields}))
+                                {f.key.lower(): biblatex.resolve(str(f.value), strings) for f in entry.fields},
+                                {f.key.lower(): (f.start_line or entry.start_line) + 1 for f in entry.fields}))
     return entries
 
 
@@ -132,23 +137,31 @@ def _short(message: str) -> str:
     return message if len(message) < 160 else message[:157] + "…"
 
 
+# The key of an entry written only to have pandoc convert an entry's short title (see to_biblatex).
+SHORT_TITLE_KEY = ":briefkit-short-title"
+
+
 def to_biblatex(entries: list[BibEntry]) -> str:
     """Write entries back as BibLaTeX for pandoc, with title fields brace-protected."""
     out = []
     for e in entries:
         lines = [f"@{e.entry_type}{{{e.key},"]
-        fields = dict(e.fields)
+        fields = biblatex.for_pandoc(e.entry_type, e.fields)
         title = fields.get("title", "")
-        if "shorttitle" not in fields and ": " in title:
-            # what pandoc derives itself from an unprotected title: the main title before the colon
-            # (Chicago 14.30: an initial A, An or The is usually omitted from a short title)
+        if "shorttitle" not in fields and (fields.get("subtitle") or ": " in title):
+            # what pandoc derives itself from an unprotected title: the main title, before the subtitle
+            # or the colon (Chicago 14.30: an initial A, An or The is usually omitted from a short title)
             fields["shorttitle"] = re.sub(r"^(A|An|The)\s+", "", title.split(": ", 1)[0])
         for name, value in fields.items():
-            if name in _TITLE_FIELDS:
+            if name in _TITLE_FIELDS and not (name == "series" and biblatex.SERIES_KEY.fullmatch(value)):
                 value = "{" + value + "}"
             lines.append(f"  {name} = {{{value}}},")
         lines.append("}")
         out.append("\n".join(lines))
+        if fields.get("maintitle") and fields.get("shorttitle"):
+            # pandoc drops the short title of one volume of a multi-volume work ("Knuth, TeX, B"):
+            # converted as the title of an entry of its own, put back by csl_items
+            out.append(f"@misc{{{e.key}{SHORT_TITLE_KEY},\n  title = {{{{{fields['shorttitle']}}}}},\n}}")
     return "\n\n".join(out) + "\n"
 
 
@@ -166,7 +179,13 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
         tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(items, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         tmp.replace(cache_file)
-    return {item["id"]: item for item in items}
+    by_key = {item["id"]: item for item in items}
+    for key in [k for k in by_key if k.endswith(SHORT_TITLE_KEY)]:
+        short = by_key.pop(key)
+        main = by_key.get(key[: -len(SHORT_TITLE_KEY)])
+        if main is not None and short.get("title"):
+            main["title-short"] = short["title"]
+    return by_key
 
 
 def _cached_items(path: Path) -> list[dict] | None:
@@ -180,15 +199,44 @@ def _cached_items(path: Path) -> list[dict] | None:
     return items
 
 
-# What a citation style needs to print an entry at all; checked for the entries briefs cite.
-_NEEDS = {
-    "article": [("journaltitle", "journal")],
-    "online": [("url",)], "www": [("url",)], "electronic": [("url",)],
-    "incollection": [("booktitle",)], "inbook": [("booktitle",)], "inproceedings": [("booktitle",)],
-}
+# What a citation style needs to print an entry at all, checked for the entries briefs cite, on the
+# CSL item pandoc made of it: fields inherited through crossref and xdata count, an arXiv eprint gives
+# the URL. (CSL variable, the biblatex field to name, the entry types that need it)
+_NEEDS = [
+    ("container-title", "journaltitle", {"article"}),
+    ("URL", "url", biblatex.WEB_TYPES),
+    ("container-title", "booktitle", {"incollection", "inbook", "inproceedings"}),
+]
+# biblatex's date fields and the CSL variables pandoc reads them into
+DATE_FIELDS = {"date": "issued", "year": "issued", "urldate": "accessed", "origdate": "original-date",
+               "eventdate": "event-date"}
+DATE_HINT = ("write dates as YYYY-MM-DD (2024-01-16), YYYY-MM or YYYY; a range as 2024-01-16/2024-01-18, "
+             "a season as 2024-21 (spring) to 2024-24 (winter)")
+NEEDED_HINT = "the citation style needs it to print the note"
 
 
-def missing_fields(entry: BibEntry) -> list[str]:
-    """Fields the entry needs for a note: a title, a date, and what its type needs."""
-    needs = [("title",), ("date", "year")] + _NEEDS.get(entry.entry_type, [])
-    return [alternatives[0] for alternatives in needs if not any(entry.fields.get(f) for f in alternatives)]
+def citation_problems(entry: BibEntry, item: dict) -> list[tuple[int, str, str]]:
+    """(line, message, hint) of what stops `entry` (converted to `item`) from being cited."""
+    where = f"entry '{entry.key}' (@{entry.entry_type})"
+    if entry.entry_type in ("set", "xdata"):
+        return [(entry.line, f"{where} cannot be cited", "cite the entries it groups"
+                 if entry.entry_type == "set" else "an @xdata entry only lends its fields to others")]
+    problems = []
+    for name, variable in DATE_FIELDS.items():
+        value = entry.fields.get(name)
+        if value and variable not in item:
+            problems.append((entry.field_lines.get(name, entry.line),
+                             f"{where}: cannot read the date '{value}' in '{name}'", DATE_HINT))
+    if "title" not in item:
+        problems.append((entry.line, f"{where} has no title", NEEDED_HINT))
+    web = entry.entry_type in biblatex.WEB_TYPES
+    if "issued" not in item and not any(entry.fields.get(f) for f in ("date", "year")) \
+            and not (web and "accessed" in item):
+        # Chicago cites an undated web page with the day it was read (CMOS 14.104)
+        problems.append((entry.line, f"{where} has no date",
+                         "give its date, or urldate (the day you read it) for an undated web page" if web
+                         else NEEDED_HINT))
+    for variable, name, types in _NEEDS:
+        if entry.entry_type in types and variable not in item and not (variable == "URL" and "DOI" in item):
+            problems.append((entry.line, f"{where} has no {name}", NEEDED_HINT))
+    return problems

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .bib import BibEntry, Bibliography, csl_items, missing_fields, read_bib
+from .bib import BibEntry, Bibliography, citation_problems, csl_items, read_bib
 from .cards import Card, card_of
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
@@ -531,16 +531,17 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             corpus.cards.append(card_of(source, digest))
             corpus.warnings[display] = list(own.items)
     cited_keys = {k for card in corpus.cards for k in card.cited_keys}
-    for key in sorted(cited_keys & set(all_entries)):
-        entry = all_entries[key]
-        for name in missing_fields(entry):
-            diags.error(Span(entry.file, entry.line, 1), f"entry '{key}' (@{entry.entry_type}) has no {name}",
-                        "the citation style needs it to print the note")
     bib_files = {e.file for e in all_entries.values()}
     if all_entries and not any(d.severity == "error" and d.span.file in bib_files for d in diags.items):
         # every entry, so that crossref/xdata parents are there; cached by the entries' content (also when
         # a brief has errors: a draft's problems do not stop the others from being built)
-        corpus.bibliography.csl_items = csl_items(list(all_entries.values()), config.cache_path)
+        items = csl_items(list(all_entries.values()), config.cache_path)
+        corpus.bibliography.csl_items = items
+        # what the cited entries lack, on what pandoc made of them (inherited fields count)
+        for key in sorted(cited_keys & set(all_entries)):
+            entry = all_entries[key]
+            for line, message, hint in citation_problems(entry, items.get(key, {})):
+                diags.error(Span(entry.file, line, 1), message, hint)
     corpus.cards.sort(key=lambda c: (c.brief.date, c.slug), reverse=True)
     corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)
     return corpus, diags
