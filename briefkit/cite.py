@@ -36,7 +36,7 @@ from .inlines import MARKERS, tidy_punctuation, without_markers
 from .notes import Cluster, Note
 from .pandoc import pandoc_path, pandoc_version
 
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"  # bumped whenever the post-processing of formatted notes changes (they are cached)
 # A citeproc run costs a fixed part (reading the style) plus a part per reference and cluster: runs
 # of about 400 clusters keep the fixed part small and still give each worker several runs.
 BATCH_CLUSTERS = 400

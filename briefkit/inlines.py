@@ -105,7 +105,8 @@ def _strs(inlines: list, out: list) -> list:
 def tidy_punctuation(inlines: list) -> list:
     """Chicago punctuation that citeproc leaves out.
 
-    - no comma or period right after a title's own ? or ! (CMOS 6.119): “War?,” → “War?”
+    - no comma or period right after a title's own ? or ! (CMOS 6.119): “War?,” → “War?”, or after the
+      period that ends a quoted title: “Workshop.,” → “Workshop.”
     - a comma or period goes inside closing single quotes too: ‘Enterprise’,” → ‘Enterprise,’”
     """
     strs = [s for s in _strs(inlines, []) if strip_markers(s["c"])]
@@ -115,14 +116,19 @@ def tidy_punctuation(inlines: list) -> list:
             text = strip_markers(node["c"])
             node["c"], strs[i + 1]["c"] = text[:-1] + following + "’", ""
     for i, node in enumerate(strs[:-1]):
-        text = strip_markers(node["c"]).rstrip("”’")
-        if not text.endswith(("?", "!")):
+        whole = strip_markers(node["c"])
+        text = whole.rstrip("”’")
+        if not text.endswith(("?", "!", ".")):
             continue
         j = i + 1
         while j < len(strs) and strs[j]["c"] in ("”", "’"):
             j += 1
-        if j < len(strs) and strs[j]["c"][:1] in (",", "."):
+        # a period is a title's own only inside quotes: “Workshop.,” → “Workshop.” (but "ed., Title")
+        quoted = j > i + 1 or text != whole
+        if j < len(strs) and strs[j]["c"][:1] in (",", ".") and (quoted or not text.endswith(".")):
             strs[j]["c"] = strs[j]["c"][1:]
+        elif j == i + 1 and j + 1 < len(strs) and strs[j]["c"] in (",", ".") and strs[j + 1]["c"][:1] in "”’":
+            strs[j]["c"] = ""  # moved inside the quotes by citeproc: “Workshop.,” → “Workshop.”
     return inlines
 
 

@@ -189,3 +189,15 @@ def test_for_pandoc_moves_fields_only_where_biblatex_means_them():
     assert biblatex.for_pandoc("article", {"issue": "Fall", "date": "2021"}) == {"date": "2021-23"}
     assert biblatex.for_pandoc("article", {"issue": "Fall", "date": "2021-10"})["issue"] == "Fall"
     assert biblatex.for_pandoc("article", {"issue": "3", "date": "2021"})["issue"] == "3"
+
+
+def test_a_title_ending_in_a_period_takes_no_comma_inside_the_quotes(project):
+    with_extra(project, "\n@inproceedings{ws,\n  author = {Kim, Jina},\n  title = {Report of the Workshop.},\n"
+                        "  booktitle = {Proceedings},\n  date = {2020},\n}\n"
+                        "@collection{ed,\n  editor = {Matuz, Roger},\n  title = {Criticism},\n"
+                        "  publisher = {Gale},\n  date = {1990},\n}\n")
+    assert notes_of(project, "A.[@ws] B.[@ed] C.[@ws, 4]") == [
+        "Jina Kim, “Report of the Workshop.” Proceedings, 2020.",
+        "Roger Matuz, ed., Criticism (Gale, 1990).",  # the period of "ed." keeps its comma
+        "Kim, “Report of the Workshop.” 4.",
+    ]
