@@ -57,8 +57,13 @@ def bibtex(corpus: Corpus, source: BriefSource, item: dict) -> str:
     fields = [
         ("author", names),
         ("title", "{" + _bib_value(brief.title) + "}"),
-        ("journaltitle", _bib_value(item["container-title"])),
-        ("date", brief.date.isoformat()),
+        # biblatex's @online has no journaltitle: the site is its organization (read back as the website
+        # name, as Better BibTeX writes it); year, month and day rather than date, so that BibTeX, which
+        # knows no date field, has the year too (biblatex takes one of date and year, never both)
+        ("organization", _bib_value(item["container-title"])),
+        ("year", str(brief.date.year)),
+        ("month", str(brief.date.month)),
+        ("day", str(brief.date.day)),
         ("url", item["URL"]),
         ("langid", {"en": "english", "ko": "korean"}.get(brief.lang, brief.lang)),
     ]

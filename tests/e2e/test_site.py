@@ -70,6 +70,16 @@ def test_brief_page_anatomy(sample):
     assert article.select(".brief-related a")  # related by shared topics
 
 
+# biblatex's data model (tex/latex/biblatex/blx-dm.def): the fields of @online and some of those every
+# type has, with the date fields
+BIBLATEX_ONLINE_FIELDS = {
+    "addendum", "author", "editor", "editortype", "language", "note", "organization", "pubstate", "subtitle",
+    "title", "titleaddon", "version",  # @online
+    "abstract", "annotation", "doi", "eprint", "eprinttype", "keywords", "langid", "langidopts", "month",
+    "day", "shorttitle", "url", "urlyear", "urlmonth", "urlday", "year", "date", "urldate",  # every type
+}
+
+
 def test_cite_this_brief_in_house_style_with_bibtex_and_ris(sample):
     soup = html(sample, QT)
     assert soup.select_one(".brief-citation").get_text() == (
@@ -83,7 +93,11 @@ def test_cite_this_brief_in_house_style_with_bibtex_and_ris(sample):
     assert entry.entry_type == "online" and entry.key == "defence-industrial-enterprise"
     assert entry["author"] == "Park, Jordan"
     assert entry["title"] == "{North Korea’s New “National Defence Industrial Enterprise”}"
-    assert entry["date"] == "2024-04-29" and entry["url"] == f"{SITE_URL}{QT}/"
+    assert (entry["year"], entry["month"], entry["day"]) == ("2024", "4", "29") and entry["url"] == f"{SITE_URL}{QT}/"
+    # BibTeX has a year; biblatex's data model allows every field for @online, and one of date/year
+    fields = {f.key for f in entry.fields}
+    assert fields <= BIBLATEX_ONLINE_FIELDS, fields - BIBLATEX_ONLINE_FIELDS
+    assert "year" in fields and "date" not in fields
     ris = ris_path.read_bytes().decode("utf-8")
     lines = ris.split("\r\n")
     assert lines[-1] == ""  # every line ends with CR LF
