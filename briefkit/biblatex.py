@@ -4,6 +4,7 @@
 - Fields moved to where biblatex (and Chicago) mean them before pandoc converts the entry: the name
   of a website written by Zotero's own export (`titleaddon`) or Better BibTeX (`organization`), and
   a season written in `issue` (biblatex's field for it), which belongs to the date: "no. 1 (Spring 2020)".
+- A newspaper's name without its "The" (Chicago's rule for notes).
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ def for_pandoc(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
             if fields.get(name):
                 fields["journaltitle"] = fields.pop(name)
                 break
+    if fields.get("entrysubtype", "").strip().casefold() == "newspaper":
+        # Chicago leaves out the "The" of a newspaper's name in notes (CMOS 14.89): New York Times
+        for name in ("journaltitle", "journal"):
+            if fields.get(name):
+                fields[name] = re.sub(r"^(\{)?The\s+", r"\1", fields[name])
     season = season_of(fields.get("issue", ""))
     if season:
         date = fields.get("date") or fields.get("year", "")

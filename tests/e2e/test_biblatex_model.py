@@ -201,3 +201,15 @@ def test_a_title_ending_in_a_period_takes_no_comma_inside_the_quotes(project):
         "Roger Matuz, ed., Criticism (Gale, 1990).",  # the period of "ed." keeps its comma
         "Kim, “Report of the Workshop.” 4.",
     ]
+
+
+def test_a_newspaper_is_named_without_the(project):
+    """Zotero's BibLaTeX export writes a newspaper article as @article with entrysubtype newspaper."""
+    with_extra(project, "\n@article{nyt,\n  author = {Choe, Sang-Hun},\n  title = {North Korea Fires Missiles},\n"
+                        "  journaltitle = {The New York Times},\n  entrysubtype = {newspaper},\n"
+                        "  date = {2024-01-14},\n}\n"
+                        "@article{journal,\n  author = {Kim, Jina},\n  title = {T},\n"
+                        "  journaltitle = {The Journal of Korean Studies},\n  volume = {3},\n  date = {2024},\n}\n")
+    notes = notes_of(project, "A.[@nyt] B.[@journal]")
+    assert "New York Times, January 14, 2024" in notes[0] and "The New York" not in notes[0]
+    assert "The Journal of Korean Studies 3 (2024)" in notes[1]  # not a newspaper: as written
