@@ -213,3 +213,10 @@ def test_a_newspaper_is_named_without_the(project):
     notes = notes_of(project, "A.[@nyt] B.[@journal]")
     assert "New York Times, January 14, 2024" in notes[0] and "The New York" not in notes[0]
     assert "The Journal of Korean Studies 3 (2024)" in notes[1]  # not a newspaper: as written
+
+
+def test_protective_braces_are_not_printed(project):
+    """Better BibTeX protects capitals with double braces: “Beyond {{Parallel}} Report”."""
+    with_extra(project, "\n@online{braces,\n  title = {Beyond {{Parallel}} Report: {{North Korea}}},\n"
+                        "  organization = {{CSIS}},\n  url = {https://x.org/},\n  date = {2024},\n}\n")
+    assert notes_of(project, "A.[@braces]") == ["“Beyond Parallel Report: North Korea,” CSIS, 2024, https://x.org/."]
