@@ -53,6 +53,7 @@ class BibEntry:
     line: int  # 1-based
     fields: dict[str, str]  # as biblatex reads them: macros and `#` resolved, outer braces removed
     field_lines: dict[str, int] = field(default_factory=dict)  # 1-based line of each field
+    csl: dict | None = None  # the CSL item, for an entry of a CSL-JSON file (its type is a CSL type)
 
 
 @dataclass
@@ -65,9 +66,14 @@ class Bibliography:
 
 
 def read_bib(path: Path, display: str, diags: Diagnostics) -> list[BibEntry]:
-    """Parse one .bib file; every block bibtexparser could not read becomes an error."""
+    """Parse one .bib file (or CSL-JSON file, by its .json suffix); every block bibtexparser could not
+    read becomes an error."""
     try:
         text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            from .csljson import read_csl_json
+
+            return read_csl_json(text, display, diags)
     except FileNotFoundError:
         diags.error(Span(display, 1, 1), "bibliography file not found")
         return []
@@ -137,8 +143,10 @@ def _short(message: str) -> str:
     return message if len(message) < 160 else message[:157] + "…"
 
 
-# The key of an entry written only to have pandoc convert an entry's short title (see to_biblatex).
-SHORT_TITLE_KEY = ":briefkit-short-title"
+# Entries written only to have pandoc convert (LaTeX to text) a field it would drop or misplace: the
+# key of the entry, this suffix, and the CSL variable the converted title goes to (see to_biblatex).
+_CONVERTED = {":briefkit-short-title": "title-short", ":briefkit-translated-title": "translated-title",
+              ":briefkit-romanized-title": "romanized-title"}
 
 
 def to_biblatex(entries: list[BibEntry]) -> str:
@@ -151,22 +159,30 @@ def to_biblatex(entries: list[BibEntry]) -> str:
         if "shorttitle" not in fields and (fields.get("subtitle") or ": " in title):
             # what pandoc derives itself from an unprotected title: the main title, before the subtitle
             # or the colon (Chicago 14.30: an initial A, An or The is usually omitted from a short title)
-            fields["shorttitle"] = re.sub(r"^(A|An|The)\s+", "", title.split(": ", 1)[0])
+            fields["shorttitle"] = short_title_of(title)
         for name, value in fields.items():
             if name in _TITLE_FIELDS and not (name == "series" and biblatex.SERIES_KEY.fullmatch(value)):
-                value = "{" + value + "}"
+                value = "{" + biblatex.typographic_quotes(value) + "}"
             lines.append(f"  {name} = {{{value}}},")
         lines.append("}")
         out.append("\n".join(lines))
+        converted = biblatex.title_versions(e.entry_type, e.fields)
         if fields.get("maintitle") and fields.get("shorttitle"):
-            # pandoc drops the short title of one volume of a multi-volume work ("Knuth, TeX, B"):
-            # converted as the title of an entry of its own, put back by csl_items
-            out.append(f"@misc{{{e.key}{SHORT_TITLE_KEY},\n  title = {{{{{fields['shorttitle']}}}}},\n}}")
+            # pandoc drops the short title of one volume of a multi-volume work ("Knuth, TeX, B")
+            converted["title-short"] = fields["shorttitle"]
+        for suffix, variable in _CONVERTED.items():
+            if variable in converted:  # converted as the title of an entry of its own, put back by csl_items
+                title = biblatex.typographic_quotes(converted[variable])
+                out.append(f"@misc{{{e.key}{suffix},\n  title = {{{{{title}}}}},\n}}")
     return "\n\n".join(out) + "\n"
 
 
 def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
     """CSL-JSON item per key, converted by pandoc and cached on disk by the .bib content."""
+    from_json = {e.key: dict(e.csl) for e in entries if e.csl is not None}
+    entries = [e for e in entries if e.csl is None]
+    if not entries:
+        return from_json
     text = to_biblatex(entries)
     digest = hashlib.sha256((pandoc_version() + "\0" + text).encode()).hexdigest()
     cache_file = cache_dir / "bib" / f"{digest}.json"
@@ -180,12 +196,31 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
         tmp.write_text(json.dumps(items, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         tmp.replace(cache_file)
     by_key = {item["id"]: item for item in items}
-    for key in [k for k in by_key if k.endswith(SHORT_TITLE_KEY)]:
-        short = by_key.pop(key)
-        main = by_key.get(key[: -len(SHORT_TITLE_KEY)])
-        if main is not None and short.get("title"):
-            main["title-short"] = short["title"]
-    return by_key
+    for suffix, variable in _CONVERTED.items():
+        for key in [k for k in by_key if k.endswith(suffix)]:
+            converted = by_key.pop(key)
+            main = by_key.get(key[: -len(suffix)])
+            if main is not None and converted.get("title"):
+                main[variable] = converted["title"]
+    for item in by_key.values():
+        with_romanization(item)
+    return by_key | from_json
+
+
+def with_romanization(item: dict) -> None:
+    """A title in another script printed after its romanization (CMOS 11.86), which gives the short
+    title: “Pukhan ŭi kyŏngje 북한의 경제,” and later “Pukhan ŭi kyŏngje.”"""
+    romanized = item.get("romanized-title")
+    if not isinstance(romanized, str) or not isinstance(item.get("title"), str) or romanized in item["title"]:
+        return
+    item["title"] = f"{romanized} {item['title']}"
+    if not item.get("title-short") or item["title-short"] not in romanized:  # not a short title given in romanization
+        item["title-short"] = short_title_of(romanized)
+
+
+def short_title_of(title: str) -> str:
+    """The main title, before the subtitle's colon, without an initial article (CMOS 14.30)."""
+    return re.sub(r"^(A|An|The)\s+", "", title.split(": ", 1)[0])
 
 
 def _cached_items(path: Path) -> list[dict] | None:
@@ -217,6 +252,10 @@ NEEDED_HINT = "the citation style needs it to print the note"
 
 def citation_problems(entry: BibEntry, item: dict) -> list[tuple[int, str, str]]:
     """(line, message, hint) of what stops `entry` (converted to `item`) from being cited."""
+    if entry.csl is not None:
+        from .csljson import citation_problems as csl_problems
+
+        return csl_problems(entry, item)
     where = f"entry '{entry.key}' (@{entry.entry_type})"
     if entry.entry_type in ("set", "xdata"):
         return [(entry.line, f"{where} cannot be cited", "cite the entries it groups"

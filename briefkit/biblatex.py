@@ -5,6 +5,11 @@
   of a website written by Zotero's own export (`titleaddon`) or Better BibTeX (`organization`), and
   a season written in `issue` (biblatex's field for it), which belongs to the date: "no. 1 (Spring 2020)".
 - A newspaper's name without its "The" (Chicago's rule for notes).
+- A work in another language: the English translation of its title (`titletranslation`, or `usere`
+  as biblatex-chicago and Better BibTeX's `tex.usere` write it, or a `titleaddon` in brackets) and
+  an optional romanization of a title in another script (`titleromanized`), printed as Chicago 18
+  gives them: “Pukhan ŭi … 북한의 …” [Changes in …]. They are taken out of the fields pandoc reads
+  (it would print them inside the title) and converted separately (see bib.to_biblatex).
 """
 
 from __future__ import annotations
@@ -66,14 +71,54 @@ def resolve_strings(raw_strings: list[tuple[str, str]]) -> dict[str, str]:
     return strings
 
 
+# a pair of straight single quotes around words ('import disinfection'), never an elision ('t Hooft, '90s)
+_SINGLE_PAIR = re.compile(r"(?:^|(?<=[\s(\[{“—–/-]))'(?=\w)([^']*?\w[.,!?]?)'(?!\w)")
+_OPEN_DOUBLE = re.compile(r'(?<![\w\\{])"(?=[^\s"])')
+_CLOSE_DOUBLE = re.compile(r'(?<=[^\s\\])"')
+
+
+def typographic_quotes(value: str) -> str:
+    """Straight quotation marks in a title as curly ones: pandoc's reader takes 'import' as LaTeX does
+    (’import’) and leaves "double" straight; Zotero's exports write what the editor typed. citeproc then
+    nests them inside the title's own quotes: “… ‘import disinfection’ law …”. Apostrophes stay."""
+    if "'" not in value and '"' not in value:
+        return value
+    value = _SINGLE_PAIR.sub(r"‘\1’", value)
+    return _CLOSE_DOUBLE.sub("”", _OPEN_DOUBLE.sub("“", value))
+
+
 def season_of(value: str) -> str | None:
     """The ISO 8601-2 code of a season name ("Spring" → "21"), or None."""
     return SEASONS.get(value.strip().strip("{}").casefold())
 
 
+# fields giving the English translation of a title, in order of preference
+TRANSLATION_FIELDS = ("titletranslation", "usere")
+ROMANIZATION_FIELD = "titleromanized"
+
+
+def title_versions(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
+    """The translation and romanization of an entry's title, by CSL variable, as the .bib writes them."""
+    out = {}
+    translation = next((fields[f] for f in TRANSLATION_FIELDS if fields.get(f, "").strip()), None)
+    addon = fields.get("titleaddon", "").strip()
+    if translation is None and entry_type not in WEB_TYPES and re.fullmatch(r"\[[^\[\]]+\]", addon):
+        translation = addon[1:-1]
+    if translation:
+        out["translated-title"] = translation.strip()
+    if fields.get(ROMANIZATION_FIELD, "").strip():
+        out["romanized-title"] = fields[ROMANIZATION_FIELD].strip()
+    return out
+
+
 def for_pandoc(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
     """The entry's fields as pandoc's biblatex reader should see them (see the module's docstring)."""
     fields = dict(fields)
+    if "translated-title" in title_versions(entry_type, fields):
+        for name in (*TRANSLATION_FIELDS, "titleaddon"):
+            if name != "titleaddon" or entry_type not in WEB_TYPES:
+                fields.pop(name, None)
+    fields.pop(ROMANIZATION_FIELD, None)
     if entry_type in WEB_TYPES and not fields.get("journaltitle") and not fields.get("journal"):
         # Zotero's BibLaTeX export: the website's name in `titleaddon`; Better BibTeX: in `organization`
         for name in ("titleaddon", "organization"):

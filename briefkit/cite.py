@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from . import citereuse
+from . import citereuse, name_order
 from .diagnostics import Diagnostics, Span
-from .inlines import MARKERS, tidy_punctuation, without_markers
+from .inlines import MARKERS, mark_scripts, tidy_punctuation, without_markers
 from .notes import Cluster, Note
 from .pandoc import pandoc_path, pandoc_version
 
-ENGINE_VERSION = "6"  # bumped whenever the post-processing of formatted notes changes (they are cached)
+ENGINE_VERSION = "7"  # bumped whenever the post-processing of formatted notes changes (they are cached)
 # A citeproc run costs a fixed part (reading the style) plus a part per reference and cluster: runs
 # of about 400 clusters keep the fixed part small and still give each worker several runs.
 BATCH_CLUSTERS = 400
@@ -69,11 +69,15 @@ class Style:
     # prints a note's distance to, or the number of, an earlier note ("(n 3)" in OSCOLA), which
     # depends on where the piece stood. "Ibid." is safe: briefs that would need it are formatted whole.
     pieces_exact: bool = True
+    # whether names marked family-name-first are printed so (name_order.py): not in styles that
+    # reduce given names to initials, which invert every name
+    family_first: bool = True
 
     @classmethod
     def load(cls, path: Path) -> Style:
         data = path.read_bytes()
-        return cls(path, hashlib.sha256(data).hexdigest(), not any(word in data for word in _NOTE_DISTANCE))
+        return cls(path, hashlib.sha256(data).hexdigest(), not any(word in data for word in _NOTE_DISTANCE),
+                   not name_order.style_initializes(data))
 
 
 # CSL conditions and variables that depend on the note a citation is in
@@ -160,9 +164,10 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
                      if REUSE and style.pieces_exact and citereuse.eligible(job.notes, items)}
         reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
         whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
-        retry = _format_by_pieces(reusable, csl, items, workers, finished, {} if pieces is None else pieces) \
-            if reusable else []
-        _format_whole(whole + retry, csl, items, workers, finished, separate=not style.pieces_exact)
+        options = RunOptions(separate=not style.pieces_exact, family_first=style.family_first)
+        retry = _format_by_pieces(reusable, csl, items, workers, finished, {} if pieces is None else pieces,
+                                  RunOptions(family_first=style.family_first)) if reusable else []
+        _format_whole(whole + retry, csl, items, workers, finished, options)
     return results
 
 
@@ -172,22 +177,29 @@ ASSEMBLED = 200  # jobs assembled from pieces before they are handed on
 REUSE = True  # format each distinct citation once (citereuse.py); False formats every brief whole
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    separate: bool = False  # each brief is a citeproc document of its own (the style numbers notes)
+    family_first: bool = True  # names marked family-name-first are printed so (name_order.py)
+
+
 def _format_whole(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                  finished: Callable[[dict[str, tuple[str, FormattedNotes]]], None], separate: bool = False) -> None:
-    """Format jobs in batched citeproc runs, one pandoc process per worker; `finished` gets each batch.
-    `separate`: each brief is a citeproc document of its own (the style numbers notes)."""
+                  finished: Callable[[dict[str, tuple[str, FormattedNotes]]], None],
+                  options: RunOptions = RunOptions()) -> None:
+    """Format jobs in batched citeproc runs, one pandoc process per worker; `finished` gets each batch."""
     if not todo:
         return
 
     def done(job: CiteJob, digest: str, notes: list) -> tuple[str, FormattedNotes]:
-        return digest, [[without_markers(tidy_punctuation(c)) for c in _as_list(n)] for n in notes]
+        return digest, [[mark_scripts(without_markers(tidy_punctuation(c))) for c in _as_list(n)] for n in notes]
 
     _run_batches(todo, csl, items, workers, lambda batch: finished(
-        {job.brief_id: done(job, digest, out) for (job, digest), out in batch}), separate)
+        {job.brief_id: done(job, digest, out) for (job, digest), out in batch}), options)
 
 
 def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                 on_batch: Callable[[list[tuple[tuple[CiteJob, str], list]]], None], separate: bool = False) -> None:
+                 on_batch: Callable[[list[tuple[tuple[CiteJob, str], list]]], None],
+                 options: RunOptions = RunOptions()) -> None:
     ordered = sorted(todo, key=lambda t: csl_lang(t[0].lang))  # stable: the given order within a language
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     counts = [sum(len(n.clusters) for n in job.notes) for job, _ in ordered]
@@ -210,7 +222,7 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
         # keeps its memory flat whatever the size of the archive
         for start in range(0, len(group), BATCHES_PER_PANDOC):
             part = group[start : start + BATCHES_PER_PANDOC]
-            for batch, batch_out in zip(part, _run_pandoc(part, csl, items, separate), strict=True):
+            for batch, batch_out in zip(part, _run_pandoc(part, csl, items, options), strict=True):
                 on_batch([(job_digest, _as_list(brief_out["notes"]))
                           for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
 
@@ -220,7 +232,7 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
 
 
 def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
-                      finished, rendered: dict) -> list[tuple[CiteJob, str]]:
+                      finished, rendered: dict, options: RunOptions = RunOptions()) -> list[tuple[CiteJob, str]]:
     """Format the distinct pieces of all jobs once (those not in `rendered` already, which gets the
     new ones), then assemble each job; the jobs that cannot be assembled exactly are returned, to be
     formatted whole."""
@@ -236,11 +248,11 @@ def _format_by_pieces(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[st
     def on_batch(batch) -> None:
         for (job, _), notes in batch:
             for piece, index in where[job.brief_id]:
-                inlines = tidy_punctuation(without_markers(_as_list(notes[index])[0]))
+                inlines = mark_scripts(tidy_punctuation(without_markers(_as_list(notes[index])[0])))
                 rendered[piece] = json.dumps(inlines, ensure_ascii=False)
 
     if synthetic:
-        _run_batches(synthetic, csl, items, workers, on_batch)
+        _run_batches(synthetic, csl, items, workers, on_batch, options)
     retry = []
     done = {}
     for job, digest in todo:
@@ -400,10 +412,11 @@ def citation_only_style(style: Style, cache_dir: Path) -> Path:
 
 
 def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict[str, dict],
-                separate: bool = False) -> Iterator[dict]:
+                options: RunOptions = RunOptions()) -> Iterator[dict]:
     """The output of each batch, as soon as pandoc has written it."""
-    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items) | {"separate": separate}
-                                                        for b in batches]}).encode()
+    names = [name_order.Placeholders() if options.family_first else None for _ in batches]
+    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items, n) | {"separate": options.separate}
+                                                        for b, n in zip(batches, names, strict=True)]}).encode()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen([pandoc_path(), "lua", str(_LUA)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=errors)
@@ -411,8 +424,11 @@ def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict
         proc.stdin.close()
         count = 0
         for line in proc.stdout:
+            out = json.loads(line)
+            if count < len(names) and names[count] is not None:
+                names[count].decode(out)
             count += 1
-            yield json.loads(line)
+            yield out
         proc.stdout.close()
         if proc.wait() != 0 or count != len(batches):
             errors.seek(0)
@@ -427,14 +443,15 @@ def _first_error(stderr: str) -> str:
     return lines[0] if lines else "pandoc stopped"
 
 
-def _batch_request(batch: list[tuple[CiteJob, str]], items: dict[str, dict]) -> dict:
+def _batch_request(batch: list[tuple[CiteJob, str]], items: dict[str, dict],
+                   names: name_order.Placeholders | None = None) -> dict:
     references, briefs = [], []
     for index, (job, _) in enumerate(batch):
         namespace = f"b{index}:"
         marker = chr(MARKERS.start + index)
         keys = sorted({i.key for n in job.notes for c in n.clusters for i in c.items})
         for key in keys:
-            item = dict(items[key])
+            item = dict(items[key] if names is None else names.encode(items[key]))
             item["id"] = namespace + key
             for name in ("title", "title-short"):
                 if name in item:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from urllib.parse import quote
 
 # Characters Python-Markdown would read as syntax inside a footnote; written as numeric entities.
@@ -65,7 +66,8 @@ def _html(node: dict) -> str:
     if t == "Link":
         return f'<a href="{_href(c[2][0])}">{to_html(c[1])}</a>'
     if t == "Span":
-        return to_html(c[1])
+        lang = dict(c[0][2]).get("lang")
+        return f'<span lang="{html.escape(lang)}">{to_html(c[1])}</span>' if lang else to_html(c[1])
     return ""  # RawInline, Note, Image: never produced by citeproc for a citation
 
 
@@ -177,3 +179,62 @@ def without_markers(inlines: list) -> list:
         return out
 
     return prune(inlines)
+
+
+# Scripts whose runs are marked with their language in formatted notes: the browser and Typst pick
+# the right font and shaping, screen readers the right voice, and the site's style sheet keeps them
+# upright inside italics (a browser fakes italics for Hangul and Chinese characters by slanting them).
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+_KANA = "\u3040-\u30ff\u31f0-\u31ff"
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+_CJK_RUN = re.compile(f"[{_CJK_PUNCTUATION}]*[{_HANGUL}{_KANA}{_HAN}][{_HANGUL}{_KANA}{_HAN}{_CJK_PUNCTUATION}]*")
+_HAS_HANGUL = re.compile(f"[{_HANGUL}]")
+_HAS_KANA = re.compile(f"[{_KANA}]")
+
+
+def script_language(text: str) -> str:
+    """The language a run of East Asian script is written in: Korean if it has Hangul, Japanese if
+    it has kana, else Chinese (Chinese characters alone)."""
+    return "ko" if _HAS_HANGUL.search(text) else "ja" if _HAS_KANA.search(text) else "zh"
+
+
+def mark_scripts(inlines: list) -> list:
+    """`inlines` with each run of Hangul, kana or Chinese characters in a Span with its `lang`
+    (words of one language separated by spaces in one Span)."""
+    if not any(_CJK_RUN.search(node["c"]) for node in _strs(inlines, [])):
+        return inlines
+    return _mark_list(inlines)
+
+
+def _span(lang: str, content: list) -> dict:
+    return {"t": "Span", "c": [["", [], [["lang", lang]]], content]}
+
+
+def _mark_list(items: list) -> list:
+    out: list = []
+    for node in items:
+        t, c = node["t"], node.get("c")
+        if t == "Str":
+            pos = 0
+            for m in _CJK_RUN.finditer(c):
+                if m.start() > pos:
+                    out.append({"t": "Str", "c": c[pos : m.start()]})
+                lang = script_language(m.group(0))
+                # "북한의 경제": one span over both words and the space between them
+                if (len(out) >= 2 and out[-1]["t"] == "Space" and out[-2]["t"] == "Span"
+                        and dict(out[-2]["c"][0][2]).get("lang") == lang and m.start() == 0):
+                    out.pop()
+                    out[-1]["c"][1].extend([{"t": "Space"}, {"t": "Str", "c": m.group(0)}])
+                else:
+                    out.append(_span(lang, [{"t": "Str", "c": m.group(0)}]))
+                pos = m.end()
+            if pos < len(c):
+                out.append({"t": "Str", "c": c[pos:]})
+            continue
+        if t in _WRAP or t == "SmallCaps":
+            node["c"] = _mark_list(c)
+        elif t in ("Cite", "Link", "Quoted") or (t == "Span" and "lang" not in dict(c[0][2])):
+            c[1] = _mark_list(c[1])
+        out.append(node)
+    return out

@@ -23,6 +23,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
 from .limits import check_limits
 from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
+from .name_order import mark_family_first
 from .names import is_slug, slug_problem
 from .notes import Scan, scan, scan_body
 from .yamlsrc import LocatedDocument, parse_yaml
@@ -30,6 +31,7 @@ from .yamlsrc import LocatedDocument, parse_yaml
 BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
 YAML_SUFFIXES = (".yml", ".yaml")  # in any case: .YML from Windows editors is a brief too
 REGISTRY_FILES = {"authors": True, "series": True, "topics": False}  # name → required
+MAIN_BIBLIOGRAPHIES = ("references.bib", "references.json")
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Corpus:
     warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by brief file, for the memo
     context: LoadContext | None = None
     checks: str = ""  # digest of the registry and references.bib keys the briefs were checked against
+    main_bibliography: str = "references.bib"  # the shared bibliography's file (or the first of two)
     stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # by brief file (KnownBrief.stamp)
     parsed: list[str] = field(default_factory=list)  # slugs of the brief files parsed in this build
 
@@ -339,6 +342,40 @@ def _registry_entries(name: str, display: str, text: str, diags: Diagnostics) ->
 
 _REGISTRY_WHAT = {"authors": "author key", "series": "series key", "topics": "topic key"}
 
+NAMES_FILE = "names"  # briefs/names.yml (optional): how cited names are printed (name_order.py)
+_NAMES_HINT = "write the name as it is printed, family name first: Choe Sang-Hun"
+
+
+def load_family_first(config: Config, diags: Diagnostics) -> frozenset[str]:
+    """The names listed under `family_name_first` in briefs/names.yml (none if there is no such file)."""
+    path = config.briefs_path / f"{NAMES_FILE}.yml"
+    if not path.exists():
+        return frozenset()
+    display = display_path(config, path)
+    text = read_text(path, display, diags)
+    doc = parse_yaml(display, text, diags) if text is not None else None
+    if doc is None or doc.value is None:
+        return frozenset()
+    if not isinstance(doc.value, dict):
+        diags.error(Span(display, 1, 1), "names.yml must be a mapping", "family_name_first: [Choe Sang-Hun]")
+        return frozenset()
+    for key in doc.value:
+        if key != "family_name_first":
+            diags.error(doc.span((key,), key=True), f"unknown key '{key}' in names.yml",
+                        did_you_mean(str(key), ["family_name_first"]) or "the only key is family_name_first")
+    listed = doc.value.get("family_name_first") or []
+    if not isinstance(listed, list):
+        diags.error(doc.span(("family_name_first",)), "family_name_first must be a list of names", _NAMES_HINT)
+        return frozenset()
+    names = set()
+    for i, name in enumerate(listed):
+        if not isinstance(name, str) or len(name.split()) < 2:
+            diags.error(doc.span(("family_name_first", i)), "a family-name-first name has a family name and a "
+                        "given name", _NAMES_HINT)
+        else:
+            names.add(name)
+    return frozenset(names)
+
 
 # ---- briefs -------------------------------------------------------------------------------------
 
@@ -347,7 +384,7 @@ _YAML_ENDINGS = tuple(YAML_SUFFIXES)
 
 def brief_names(config: Config) -> list[str]:
     """The names of the brief files in briefs/, sorted."""
-    names = {f"{n}.{ext}" for n in REGISTRY_FILES for ext in ("yml", "yaml")}
+    names = {f"{n}.{ext}" for n in (*REGISTRY_FILES, NAMES_FILE) for ext in ("yml", "yaml")}
     with os.scandir(config.briefs_path) as entries:  # one call for the folder, and each entry knows its kind
         return sorted(e.name for e in entries
                       if e.name.lower().endswith(_YAML_ENDINGS) and e.name.lower() not in _YAML_ENDINGS
@@ -418,8 +455,13 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     to_read: list[tuple[str, str, str | None]] = []  # name, as shown, digest when known and still valid
     names = brief_names(config)  # names, not paths: 10,000 Path objects cost more than the rest of a known brief
     all_slugs = {slug for n in names if (slug := _name_facts(n)[0]) is not None}
-    main_bib = config.briefs_path / "references.bib"
-    main_entries = _read_bib_once(main_bib, display_path(config, main_bib), diags, bibs) if main_bib.exists() else []
+    # the shared bibliography: references.bib, references.json (CSL-JSON, as Zotero exports it) or both
+    main_bibs = {name: config.briefs_path / name for name in MAIN_BIBLIOGRAPHIES
+                 if (config.briefs_path / name).exists()}
+    main_by_file = {name: _read_bib_once(path, display_path(config, path), diags, bibs)
+                    for name, path in main_bibs.items()}
+    main_entries = [e for entries in main_by_file.values() for e in entries]
+    corpus.main_bibliography = next(iter(main_bibs), MAIN_BIBLIOGRAPHIES[0])
     main_keys = frozenset(e.key for e in main_entries)
     # what a brief's checks look up outside its file: known briefs stand only while it is the same
     corpus.checks = file_digest(repr((sorted((name, sorted(keys)) for name, keys in corpus.registry_keys.items()),
@@ -460,10 +502,11 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             raw.append(outcome)  # checked again below, with hints from every .bib file
 
     bib_files: dict[str, Path] = {}
-    if main_bib.exists():
-        bib_files["references.bib"] = main_bib
-    else:
-        diags.error(Span(display_path(config, main_bib), 1, 1), "references.bib is missing")
+    bib_files.update(main_bibs)
+    if not main_bibs:
+        missing = config.briefs_path / MAIN_BIBLIOGRAPHIES[0]
+        diags.error(Span(display_path(config, missing), 1, 1), "references.bib is missing",
+                    "the shared bibliography is references.bib (BibTeX/biblatex) or references.json (CSL-JSON)")
     for hit in reused:
         for name in hit.card.bibliography:
             target = _inside_briefs(config, name)
@@ -484,8 +527,8 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
     entries_by_file: dict[str, list[BibEntry]] = {}
     all_entries: dict[str, BibEntry] = {}
     for name, path in bib_files.items():
-        entries = main_entries if name == "references.bib" else _read_bib_once(path, display_path(config, path),
-                                                                                diags, bibs)
+        entries = main_by_file[name] if name in main_by_file else _read_bib_once(path, display_path(config, path),
+                                                                                  diags, bibs)
         entries_by_file[name] = entries
         for e in entries:
             if e.key in all_entries:
@@ -495,7 +538,7 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
                 continue
             all_entries[e.key] = e
     corpus.bibliography = Bibliography(entries=all_entries)
-    context = LoadContext(all_slugs, frozenset(e.key for e in entries_by_file.get("references.bib", [])),
+    context = LoadContext(all_slugs, main_keys,
                           entries_by_file)
     corpus.context = context
 
@@ -532,10 +575,12 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             corpus.warnings[display] = list(own.items)
     cited_keys = {k for card in corpus.cards for k in card.cited_keys}
     bib_files = {e.file for e in all_entries.values()}
+    family_first = load_family_first(config, diags)
     if all_entries and not any(d.severity == "error" and d.span.file in bib_files for d in diags.items):
         # every entry, so that crossref/xdata parents are there; cached by the entries' content (also when
         # a brief has errors: a draft's problems do not stop the others from being built)
         items = csl_items(list(all_entries.values()), config.cache_path)
+        mark_family_first(items, family_first)
         corpus.bibliography.csl_items = items
         # what the cited entries lack, on what pandoc made of them (inherited fields count)
         for key in sorted(cited_keys & set(all_entries)):
@@ -565,7 +610,8 @@ def _read_and_check_all(config: Config, corpus: Corpus, to_read: list[tuple[str,
     # the copy starts (imports) while this process reads: it gets a little less than half
     cut = len(to_read) * 11 // 20
     view = Corpus(authors=corpus.authors, series=corpus.series, topics=corpus.topics,
-                  bibliography=corpus.bibliography, registry_keys=corpus.registry_keys)
+                  bibliography=corpus.bibliography, registry_keys=corpus.registry_keys,
+                  main_bibliography=corpus.main_bibliography)
     first_found = Diagnostics()
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -728,7 +774,7 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         for cluster in s.clusters:
             for item in cluster.items:
                 if item.key not in bib_keys:
-                    where = "references.bib"
+                    where = corpus.main_bibliography
                     if value.get("bibliography"):
                         where += " or the brief's bibliography files"
                     hint = did_you_mean(item.key, bib_keys)

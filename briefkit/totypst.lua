@@ -37,10 +37,23 @@ local function splice(inlines, citations)
   return out
 end
 
+-- A span marked with a language (East Asian script in a citation, see briefkit/inlines.py) keeps
+-- it in Typst, upright as on the web page; pandoc's Typst writer would drop the language.
+local function with_languages(inlines)
+  return inlines:walk{Span = function(span)
+    local lang = span.attributes.lang
+    if not lang or not lang:match('^[a-z][a-z]?[a-z]?$') then return nil end
+    local out = pandoc.Inlines{pandoc.RawInline('typst', '#text(lang: "' .. lang .. '", style: "normal")[')}
+    out:extend(span.content)
+    out:insert(pandoc.RawInline('typst', ']'))
+    return out
+  end}
+end
+
 local function convert_note(note)
   local citations = {}
   for i, c in ipairs(note.citations) do
-    citations[i] = pandoc.Inlines(json.decode(json.encode(c)))
+    citations[i] = with_languages(pandoc.Inlines(json.decode(json.encode(c))))
   end
   local doc = pandoc.read(note.template, READER)
   doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}

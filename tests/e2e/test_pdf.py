@@ -245,3 +245,33 @@ def test_body_markdown_prints_headings_lists_tables_quotes_and_link_addresses(pr
                   "the report (https://example.org/report)", "https://example.org/x."]:
         assert piece in printed, piece
     assert "https://example.org/x (https://example.org/x)" not in printed  # an address is printed once
+
+
+def test_east_asian_script_in_a_citation_keeps_its_language_and_stays_upright_in_typst():
+    """The Span with `lang` that the notes carry (inlines.mark_scripts) becomes Typst text with that
+    language, upright inside the italics of a journal's name, as on the web page."""
+    import json
+    import subprocess
+
+    from briefkit.inlines import mark_scripts
+    from briefkit.pandoc import pandoc_path
+
+    citation = mark_scripts([{"t": "Emph", "c": [{"t": "Str", "c": "세계지역연구논총"}]},
+                             {"t": "Space"}, {"t": "Str", "c": "37."}])
+    request = {"docs": [{"parts": {}, "notes": [{"template": "See \ue1000\ue101", "citations": [citation]}]}]}
+    out = subprocess.run([pandoc_path(), "lua", str(pdf_module._LUA)], input=json.dumps(request).encode(),
+                         capture_output=True, check=True).stdout
+    note = json.loads(out)["docs"][0]["notes"][0]
+    assert note == 'See #emph[#text(lang: "ko", style: "normal")[세계지역연구논총]] 37.'
+
+
+def test_korean_citation_prints_in_the_pdf(project):
+    project.write("references.bib", (project.briefs / "references.bib").read_text() +
+                  "\n@article{im2019,\n  author = {{임을출}},\n  title = {첨단기술개발구 연구},\n"
+                  "  usere = {A study},\n  journaltitle = {세계지역연구논총},\n  volume = {37},\n"
+                  "  date = {2019-09},\n}\n", dedent=False)
+    project.write("2024-04-29-test-brief.yml", VALID_BRIEF.replace("@lee2024nucleartest, 90", "@im2019"))
+    assert project.run().returncode == 0
+    text = squash("".join(p.extract_text() for p in
+                          PdfReader(project.root / "site/2024/04/test-brief/test-brief.pdf").pages))
+    assert squash("임을출, “첨단기술개발구 연구” [A study], 세계지역연구논총 37 (September 2019).") in text
