@@ -73,11 +73,26 @@ class Style:
     # reduce given names to initials, which invert every name
     family_first: bool = True
 
+    # whether citations are printed in the text (author-date, numeric: APA, IEEE) with a list of
+    # references at the end, rather than as notes
+    in_text: bool = False
+
     @classmethod
     def load(cls, path: Path) -> Style:
         data = path.read_bytes()
-        return cls(path, hashlib.sha256(data).hexdigest(), not any(word in data for word in _NOTE_DISTANCE),
-                   not name_order.style_initializes(data))
+        in_text = is_in_text(data)
+        return cls(path, hashlib.sha256(data).hexdigest(),
+                   not in_text and not any(word in data for word in _NOTE_DISTANCE),
+                   not name_order.style_initializes(data), in_text)
+
+
+_CITATION_FORMAT = re.compile(rb'<category\b[^>]*\bcitation-format="([a-z-]+)"')
+
+
+def is_in_text(csl: bytes) -> bool:
+    """Whether a CSL style's citations go in the text (its citation-format is not "note")."""
+    match = _CITATION_FORMAT.search(csl)
+    return match is not None and match.group(1) != b"note"
 
 
 # CSL conditions and variables that depend on the note a citation is in
@@ -154,7 +169,7 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
             deliver(found)
         if not todo:
             return results
-        csl = citation_only_style(style, cache_dir)
+        csl = style.path if style.in_text else citation_only_style(style, cache_dir)
 
         def finished(done: dict[str, tuple[str, FormattedNotes]]) -> None:
             cache.put({digest: json.dumps(formatted, ensure_ascii=False) for digest, formatted in done.values()})
@@ -164,7 +179,7 @@ def format_jobs(jobs: list[CiteJob], style: Style, items: dict[str, dict], cache
                      if REUSE and style.pieces_exact and citereuse.eligible(job.notes, items)}
         reusable = [(job, digest) for job, digest in todo if job.brief_id in by_pieces]
         whole = [(job, digest) for job, digest in todo if job.brief_id not in by_pieces]
-        options = RunOptions(separate=not style.pieces_exact, family_first=style.family_first)
+        options = RunOptions(separate=not style.pieces_exact, family_first=style.family_first, in_text=style.in_text)
         retry = _format_by_pieces(reusable, csl, items, workers, finished, {} if pieces is None else pieces,
                                   RunOptions(family_first=style.family_first)) if reusable else []
         _format_whole(whole + retry, csl, items, workers, finished, options)
@@ -181,6 +196,9 @@ REUSE = True  # format each distinct citation once (citereuse.py); False formats
 class RunOptions:
     separate: bool = False  # each brief is a citeproc document of its own (the style numbers notes)
     family_first: bool = True  # names marked family-name-first are printed so (name_order.py)
+    # in-text style: citations in prose notes keep their parentheses, and each brief's list of
+    # references comes back after its notes (as one more "note", whose "clusters" are the entries)
+    in_text: bool = False
 
 
 def _format_whole(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, dict], workers: int | None,
@@ -223,7 +241,8 @@ def _run_batches(todo: list[tuple[CiteJob, str]], csl: Path, items: dict[str, di
         for start in range(0, len(group), BATCHES_PER_PANDOC):
             part = group[start : start + BATCHES_PER_PANDOC]
             for batch, batch_out in zip(part, _run_pandoc(part, csl, items, options), strict=True):
-                on_batch([(job_digest, _as_list(brief_out["notes"]))
+                on_batch([(job_digest, _as_list(brief_out["notes"])
+                           + ([_as_list(brief_out.get("references", []))] if options.in_text else []))
                           for job_digest, brief_out in zip(batch, batch_out["briefs"], strict=True)])
 
     with ThreadPoolExecutor(len(groups)) as pool:
@@ -415,8 +434,9 @@ def _run_pandoc(batches: list[list[tuple[CiteJob, str]]], csl: Path, items: dict
                 options: RunOptions = RunOptions()) -> Iterator[dict]:
     """The output of each batch, as soon as pandoc has written it."""
     names = [name_order.Placeholders() if options.family_first else None for _ in batches]
-    request = json.dumps({"csl": str(csl), "batches": [_batch_request(b, items, n) | {"separate": options.separate}
-                                                        for b, n in zip(batches, names, strict=True)]}).encode()
+    request = json.dumps({"csl": str(csl), "batches": [
+        _batch_request(b, items, n) | {"separate": options.separate, "in_text": options.in_text}
+        for b, n in zip(batches, names, strict=True)]}).encode()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen([pandoc_path(), "lua", str(_LUA)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=errors)
@@ -465,19 +485,26 @@ def _batch_request(batch: list[tuple[CiteJob, str]], items: dict[str, dict],
 CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 
 
-def check_style(path: Path, display: str, diags: Diagnostics) -> None:
-    """The CSL file exists, is well-formed XML and is a CSL style with a citation layout."""
+def check_style(path: Path, display: str, diags: Diagnostics, cache_dir: Path | None = None) -> None:
+    """The CSL file exists, is well-formed XML, is a CSL style with a citation layout, and pandoc can
+    use it. `cache_dir` remembers the styles pandoc accepted (a pandoc run costs a tenth of a second)."""
     try:
         data = path.read_bytes()
     except OSError:
         diags.error(Span(display, 1, 1), "CSL style file not found", "set extra.briefkit.csl in mkdocs.yml")
         return
-    for line, col, message, *hint in _style_problems(data):
+    accepted = cache_dir / "csl" / f"{hashlib.sha256(data).hexdigest()}.accepted" if cache_dir else None
+    problems = _style_problems(data, accepted is not None and accepted.exists())
+    for line, col, message, *hint in problems:
         diags.error(Span(display, line, col), message, *hint)
+    if accepted is not None and not problems and not accepted.exists():
+        with contextlib.suppress(OSError):
+            accepted.parent.mkdir(parents=True, exist_ok=True)
+            accepted.write_bytes(b"")
 
 
 @functools.lru_cache(maxsize=4)  # a long style takes a tenth of a second to parse: the preview asks every build
-def _style_problems(data: bytes) -> tuple[tuple, ...]:
+def _style_problems(data: bytes, accepted: bool = False) -> tuple[tuple, ...]:
     """(line, column, message[, hint]) of each problem of a CSL style's bytes."""
     try:
         root = ElementTree.fromstring(data)
@@ -488,4 +515,24 @@ def _style_problems(data: bytes) -> tuple[tuple, ...]:
         return ((1, 1, "this file is not a CSL style (no <style> element in the CSL namespace)"),)
     if root.find(CSL_NS + "citation") is None:
         return ((1, 1, "the CSL style has no <citation> element", "notes need a citation layout"),)
+    refused = None if accepted else _pandoc_refuses(data)
+    if refused:
+        return ((1, 1, f"pandoc cannot use this CSL style: {refused}",
+                 "fix the style, or use one from the CSL repository (github.com/citation-style-language/styles)"),)
     return ()
+
+
+def _pandoc_refuses(data: bytes) -> str | None:
+    """What pandoc says when it cannot format a citation with the style `data`, or None: the build
+    would stop on it, so check finds it first (one small pandoc run per style, then remembered)."""
+    with tempfile.TemporaryDirectory() as folder:
+        style, refs = Path(folder, "style.csl"), Path(folder, "refs.json")
+        style.write_bytes(data)
+        refs.write_text('[{"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[2020]]}}]',
+                        encoding="utf-8")
+        proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "plain", "--citeproc", "--csl", str(style),
+                               "--bibliography", str(refs)], input=b"A[@x].\n", capture_output=True)
+    if proc.returncode == 0:
+        return None
+    message = _first_error(proc.stderr.decode(errors="replace"))
+    return re.sub(r"^Citeproc\w*Error:\s*", "", message)

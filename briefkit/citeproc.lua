@@ -1,12 +1,17 @@
 -- Formats citation clusters for many briefs in one pandoc process.
 --
 -- Run as `pandoc lua citeproc.lua < request.json > response.json`.
--- Request: {csl, batches: [{lang, separate, references: [CSL-JSON items], briefs: [{notes: [{kind, clusters}]}]}]}
---   separate: format each brief as a document of its own (for styles that number notes)
+-- Request: {csl, batches: [{lang, separate, in_text, references: [CSL-JSON items],
+--                             briefs: [{notes: [{kind, clusters}]}]}]}
+--   separate: format each brief as a document of its own (for styles that number notes or references)
+--   in_text: the style prints citations in the text (author-date, numeric) and a list of references;
+--            needs `separate`
 --   kind "cite":  the note is one citation cluster written in the body; rendered as a whole note
 --                 (capitalised, with the style's closing punctuation)
+--   kind "intext": a cluster written in the body, printed in the text by an in-text style
 --   kind "prose": the note is prose; each cluster is formatted in place (no note-final period)
--- Response: one line per batch, in order: {briefs: [{notes: [[cluster inlines as pandoc JSON, ...], ...]}]}
+-- Response: one line per batch, in order: {briefs: [{notes: [[cluster inlines as pandoc JSON, ...], ...],
+--   references: [entry inlines, ...] (in_text only)}]}
 --
 -- Python namespaces keys per brief so that one citeproc run per batch gives every brief its own
 -- first/subsequent positions; see briefkit/cite.py.
@@ -62,17 +67,42 @@ local function note_block(note, next_cite)
 end
 
 -- The formatted clusters of one note, in order, as lists of inlines.
-local function clusters_in(block, kind)
+local function clusters_in(block, kind, in_text)
   local first = block.content[1]
   if kind ~= 'prose' then
-    -- Cite [Note [Para inlines]]
-    return {first.content[1].content[1].content}
+    -- a note style: Cite [Note [Para inlines]]; an in-text style: Cite [inlines]
+    if first.content[1] and first.content[1].t == 'Note' then return {first.content[1].content[1].content} end
+    return {first.content}
   end
   local out = {}
   for _, inl in ipairs(first.content[1].content) do
-    if inl.t == 'Cite' then out[#out + 1] = strip_parens(inl.content) end
+    -- in a note style the citation becomes part of the editor's sentence; an in-text style keeps
+    -- its parentheses or brackets: "See the report (Lee 2024, 90)."
+    if inl.t == 'Cite' then out[#out + 1] = in_text and inl.content or strip_parens(inl.content) end
   end
   return out
+end
+
+-- The entries of a document's list of references (citeproc's Div#refs), each as one list of inlines:
+-- a numeric style's label ("[1]") and the entry's text separated by a space.
+local function reference_entries(blocks)
+  local entries = {}
+  for _, block in ipairs(blocks) do
+    if block.t == 'Div' and block.identifier == 'refs' then
+      for _, entry in ipairs(block.content) do
+        local inlines = pandoc.Inlines{}
+        entry:walk{Plain = function(b)
+          if #inlines > 0 then inlines:insert(pandoc.Space()) end
+          inlines:extend(b.content)
+        end, Para = function(b)
+          if #inlines > 0 then inlines:insert(pandoc.Space()) end
+          inlines:extend(b.content)
+        end}
+        entries[#entries + 1] = json.encode(inlines)
+      end
+    end
+  end
+  return entries
 end
 
 -- The response is assembled as text: each cluster is encoded once, never decoded again here.
@@ -81,7 +111,7 @@ local function json_list(parts)
 end
 
 -- The notes of `briefs` as one citeproc document: a list of blocks, one per note, in order.
-local function cite_document(briefs, refs_file, csl, lang)
+local function cite_document(briefs, refs_file, csl, lang, in_text)
   local sources = {}
   for _, brief in ipairs(briefs) do
     for _, note in ipairs(brief.notes) do
@@ -94,7 +124,7 @@ local function cite_document(briefs, refs_file, csl, lang)
   for _, brief in ipairs(briefs) do
     for _, note in ipairs(brief.notes) do blocks:insert(note_block(note, next_cite)) end
   end
-  local meta = {bibliography = refs_file, csl = csl, lang = lang, ['suppress-bibliography'] = true}
+  local meta = {bibliography = refs_file, csl = csl, lang = lang, ['suppress-bibliography'] = not in_text}
   local ok, doc = pcall(pandoc.utils.citeproc, pandoc.Pandoc(blocks, meta))
   if not ok then return nil, doc end
   return doc.blocks
@@ -107,14 +137,21 @@ local function run_batch(batch, csl)
   local fh = assert(io.open(refs_file, 'w'))
   fh:write(json.encode(batch.references))
   fh:close()
-  local blocks, problem = {}, nil
+  local blocks, problem, references = {}, nil, {}
   if batch.separate then
-    -- the style numbers or counts notes ("(n 3)"): every brief is a document of its own
-    for _, brief in ipairs(batch.briefs) do
+    -- the style numbers or counts notes ("(n 3)"), or numbers references: every brief is a
+    -- document of its own
+    for b, brief in ipairs(batch.briefs) do
       local own
-      own, problem = cite_document({brief}, refs_file, csl, batch.lang)
+      own, problem = cite_document({brief}, refs_file, csl, batch.lang, batch.in_text)
       if not own then break end
-      for _, block in ipairs(own) do blocks[#blocks + 1] = block end
+      for _, block in ipairs(own) do
+        if block.t == 'Div' and block.identifier == 'refs' then
+          references[b] = reference_entries({block})
+        else
+          blocks[#blocks + 1] = block
+        end
+      end
     end
   else
     blocks, problem = cite_document(batch.briefs, refs_file, csl, batch.lang)
@@ -128,12 +165,13 @@ local function run_batch(batch, csl)
     for _, note in ipairs(brief.notes) do
       i = i + 1
       local clusters = {}
-      for _, content in ipairs(clusters_in(blocks[i], note.kind)) do
+      for _, content in ipairs(clusters_in(blocks[i], note.kind, batch.in_text)) do
         clusters[#clusters + 1] = json.encode(content)
       end
       notes[#notes + 1] = json_list(clusters)
     end
-    briefs[#briefs + 1] = '{"notes":' .. json_list(notes) .. '}'
+    local refs = batch.in_text and (',"references":' .. json_list(references[#briefs + 1] or {})) or ''
+    briefs[#briefs + 1] = '{"notes":' .. json_list(notes) .. refs .. '}'
   end
   return '{"briefs":' .. json_list(briefs) .. '}'
 end

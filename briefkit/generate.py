@@ -123,7 +123,7 @@ def check(config: Config, known: dict[str, KnownBrief] | None = None,
           bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "",
           positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
     corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions, registries)
-    check_style(config.csl_path, config.csl, diags)
+    check_style(config.csl_path, config.csl, diags, config.cache_path)
     return corpus, diags
 
 

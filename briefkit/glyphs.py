@@ -55,12 +55,19 @@ def check_brief_glyphs(rb: ResolvedBrief, covered: frozenset[int], diags: Diagno
         for offset, ch in enumerate(value):
             if ord(ch) not in covered and _needs_glyph(ch) and ch not in reported:
                 report(ch, doc.text_span(path, offset))
-    for note, plan_note in zip(rb.notes, rb.plan.notes, strict=True):
-        for inlines, cluster in zip(note.citations, plan_note.clusters, strict=False):
+    in_text = [n for n in rb.plan.notes if n.kind == "intext"]
+    cited = [(note.citations, plan_note) for note, plan_note in
+             zip(rb.notes, [n for n in rb.plan.notes if n.kind != "intext"], strict=True)]
+    cited += [((inlines,), plan_note) for inlines, plan_note in zip(rb.in_text, in_text, strict=True)]
+    if rb.references and in_text:  # an entry of the references: shown at the first citation
+        cited.append((rb.references, in_text[0]))
+    for citations, plan_note in cited:
+        for i, inlines in enumerate(citations):
+            cluster = plan_note.clusters[min(i, len(plan_note.clusters) - 1)]
             for ch in to_text(inlines):
                 if ord(ch) not in covered and _needs_glyph(ch) and ch not in reported:
                     item = cluster.items[0]
-                    path = ("body",) if plan_note.kind == "cite" else ("notes", plan_note.label)
+                    path = ("notes", plan_note.label) if plan_note.kind == "prose" else ("body",)
                     report(ch, doc.text_span(path, item.key_offset))
 
 

@@ -307,9 +307,11 @@ def scan(text: str, *, allow_notes: bool = True, allow_figures: bool = True) -> 
 class Note:
     """One numbered note of a brief, in the order readers meet it."""
 
-    number: int
-    kind: str  # "cite": a citation written in the body; "prose": a note from the notes field
-    text: str  # the cluster source (cite) or the note's Markdown (prose)
+    number: int  # 0 for an in-text citation, which is not a note
+    # "cite": a citation written in the body; "prose": a note from the notes field; "intext": a citation
+    # written in the body, printed in the text by an in-text style (author-date, numeric)
+    kind: str
+    text: str  # the cluster source (cite, intext) or the note's Markdown (prose)
     clusters: tuple[Cluster, ...]
     label: str | None = None
 
@@ -318,33 +320,43 @@ class Note:
 class BodyRef:
     start: int
     end: int
-    number: int
+    number: int  # the note's number; 0 for an in-text citation
+    citation: int = -1  # for an in-text citation: its index among the brief's in-text citations
 
 
 @dataclass(frozen=True)
 class NotePlan:
-    notes: tuple[Note, ...]
+    notes: tuple[Note, ...]  # in reading order; the in-text citations among them when the style has them
     body_refs: tuple[BodyRef, ...]
 
 
-def number_notes(body_scan: Scan, note_texts: dict[str, str], note_scans: dict[str, Scan]) -> NotePlan:
-    """Number notes by first reference in the body: labelled notes and body citations alike."""
+def number_notes(body_scan: Scan, note_texts: dict[str, str], note_scans: dict[str, Scan],
+                 in_text: bool = False) -> NotePlan:
+    """Number notes by first reference in the body: labelled notes and body citations alike. With an
+    in-text style (`in_text`), body citations stay in the text and only the prose notes are numbered."""
     refs = [(r.start, r.end, r) for r in body_scan.note_refs] + [(c.start, c.end, c) for c in body_scan.clusters]
     refs.sort(key=lambda t: t[0])
     numbers: dict[str, int] = {}
     notes: list[Note] = []
     body_refs: list[BodyRef] = []
+    counted = 0  # notes numbered so far
+    citations = 0  # in-text citations so far
     for start, end, ref in refs:
         if isinstance(ref, NoteRef):
             if ref.label not in note_texts:
                 continue
             if ref.label not in numbers:
-                numbers[ref.label] = len(notes) + 1
+                counted += 1
+                numbers[ref.label] = counted
                 scan_ = note_scans[ref.label]
                 notes.append(Note(numbers[ref.label], "prose", note_texts[ref.label], tuple(scan_.clusters), ref.label))
             body_refs.append(BodyRef(start, end, numbers[ref.label]))
+        elif in_text:
+            notes.append(Note(0, "intext", ref.source, (ref,)))
+            body_refs.append(BodyRef(start, end, 0, citations))
+            citations += 1
         else:
-            number = len(notes) + 1
-            notes.append(Note(number, "cite", ref.source, (ref,)))
-            body_refs.append(BodyRef(start, end, number))
+            counted += 1
+            notes.append(Note(counted, "cite", ref.source, (ref,)))
+            body_refs.append(BodyRef(start, end, counted))
     return NotePlan(tuple(notes), tuple(body_refs))

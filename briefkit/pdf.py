@@ -30,7 +30,7 @@ from .html import page_url
 from .load import Corpus
 from .pandoc import pandoc_path, pandoc_version
 from .render import Renderer, long_date
-from .resolve import ResolvedBrief
+from .resolve import CITATION_CLOSE, CITATION_OPEN, ResolvedBrief, in_text_edit
 
 PDF_ENGINE_VERSION = "1"
 _LUA = Path(__file__).with_name("totypst.lua")
@@ -134,6 +134,7 @@ class PdfBuilder:
             "page": rb.page_path,
             "brief": (self.config.root / rb.source.file).read_text(encoding="utf-8"),
             "notes": [[n.template, list(n.citations)] for n in rb.notes],
+            "in_text": [list(rb.in_text), list(rb.references)],
             "authors": [self.corpus.authors[a].model_dump() for a in brief.authors],
             "series": self.corpus.series[brief.series].model_dump() if brief.series in self.corpus.series else None,
             "images": [hashlib.sha256((self.config.briefs_path / f).read_bytes()).hexdigest() for f in images],
@@ -149,6 +150,10 @@ class PdfBuilder:
         seen: set[int] = set()
         edits = []
         for ref in rb.plan.body_refs:
+            if ref.citation >= 0:  # an in-text citation, spliced in by totypst.lua as on the web page
+                start, end, before, after = in_text_edit(brief.body, ref)
+                edits.append((start, end, f"{before}{CITATION_OPEN}{ref.citation}{CITATION_CLOSE}{after}"))
+                continue
             first = ref.number not in seen
             seen.add(ref.number)
             call = f'#note(notes, {typst_string(key)}, {ref.number}, {"true" if first else "false"})'
@@ -171,7 +176,7 @@ class PdfBuilder:
         if disclaimer:
             parts["disclaimer"] = disclaimer
         notes = [{"template": n.template, "citations": list(n.citations)} for n in rb.notes]
-        return {"parts": parts, "notes": notes}
+        return {"parts": parts, "notes": notes, "citations": list(rb.in_text), "references": list(rb.references)}
 
     def convert(self, briefs: list[ResolvedBrief]) -> dict[str, dict]:
         """Typst markup of every Markdown piece of `briefs`, one pandoc process per core."""
@@ -195,6 +200,7 @@ class PdfBuilder:
             for rb, doc in zip(group, docs, strict=True):
                 doc["parts"] = doc["parts"] or {}
                 doc["notes"] = [] if doc["notes"] == {} else doc["notes"]
+                doc["references"] = [] if doc.get("references", {}) == {} else doc["references"]
                 converted[rb.slug] = doc
         return converted
 
@@ -227,6 +233,7 @@ class PdfBuilder:
             "key": rb.slug,
             "meta_json": typst_string(json.dumps(self.meta(rb), ensure_ascii=False)),
             "notes": [(n.number, text) for n, text in zip(rb.notes, converted["notes"], strict=True)],
+            "references": converted["references"],
             "figures": [(typst_string(label), figure_call(fig, f"figure:{label}:caption"))
                         for label, fig in brief.figures.items()],
             "summary": parts.get("summary"),

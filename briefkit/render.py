@@ -29,11 +29,12 @@ from .cards import Card
 from .config import Config
 from .finish import FOOTNOTES_HERE, deferred
 from .html import absolute_url, plain_text
+from .inlines import to_html
 from .listings import Listing, topic_label
 from .load import Corpus
 from .metadata import head_context
 from .model import Figure
-from .resolve import ResolvedBrief
+from .resolve import ResolvedBrief, in_text_edit
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~^])")
 
@@ -237,7 +238,13 @@ class Renderer:
     def body(self, rb: ResolvedBrief) -> str:
         """The body as Markdown, with note references numbered and figures placed."""
         body = rb.brief.body
-        edits = [(r.start, r.end, f"[^{r.number}]") for r in rb.plan.body_refs]
+        edits = []
+        for r in rb.plan.body_refs:
+            if r.citation >= 0:  # an in-text citation, printed where it was written
+                start, end, before, after = in_text_edit(body, r)
+                edits.append((start, end, before + to_html(rb.in_text[r.citation]) + after))
+            else:
+                edits.append((r.start, r.end, f"[^{r.number}]"))
         edits += [(f.start, f.end, self.figure(rb.brief.figures[f.label], rb.page_path, "brief-figure").rstrip("\n"))
                   for f in rb.source.body_scan.figures]
         for start, end, text in sorted(edits, reverse=True):
@@ -270,6 +277,7 @@ class Renderer:
             pdf_link=f"{own_files}.pdf" if self.config.pdf else None,
             hero=Markup(self.figure(brief.image, page, "brief-hero").rstrip("\n")) if brief.image else "",
             body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), related=related,
+            references=[Markup(to_html(entry)) for entry in rb.references],
             disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
             citation=Markup(rb.citation), bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
             cta=self.cta(page), site_name=self.site_name)
@@ -281,6 +289,7 @@ class Renderer:
         return self.env.get_template("feeds/entry.html.j2").render(
             brief=brief, hero=Markup(hero),
             body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), disclaimer=disclaimer,
+            references=[Markup(to_html(entry)) for entry in rb.references],
             disclaimer_lang=guess_lang(disclaimer or "", brief.lang))
 
     def disclaimer(self, rb: ResolvedBrief) -> str | None:

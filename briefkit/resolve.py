@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -13,7 +14,7 @@ from pathlib import Path
 from .cite import CiteJob, Style, format_jobs
 from .inlines import capitalize_first, punctuation_inside_quotes, to_html
 from .load import BriefSource, Corpus
-from .notes import CiteItem, Cluster, Note, NotePlan, number_notes
+from .notes import BodyRef, CiteItem, Cluster, Note, NotePlan, number_notes
 from .selfcite import SELF_PREFIX, csl_item, self_key
 
 CITATION_OPEN, CITATION_CLOSE = "\ue100", "\ue101"  # marks the place of citation i in a note's template
@@ -38,6 +39,23 @@ class FormattedNote:
         return text
 
 
+_MOVED_PUNCTUATION = re.compile(r"([.,;:])([”’\"')\]]*)$")
+
+
+def in_text_edit(body: str, ref: BodyRef) -> tuple[int, int, str, str]:
+    """Where an in-text citation goes in the body: (start, end, before, after), body[start:end] being
+    replaced by before + citation + after. Editors write a citation after the punctuation, where a
+    note's number goes ("…enterprise.[@lee2024]"); an in-text citation goes before it, after a space:
+    "…enterprise (Lee 2024)." A question or exclamation mark stays with its sentence."""
+    head = body[: ref.start]
+    moved = _MOVED_PUNCTUATION.search(head)
+    if moved:
+        return moved.start(), ref.end, moved.group(2) + " ", moved.group(1)
+    if head and not head[-1].isspace() and head[-1] not in "([":
+        return ref.start, ref.end, " ", ""
+    return ref.start, ref.end, "", ""
+
+
 def citation_marker(index: int) -> str:
     return f"{CITATION_OPEN}{index}{CITATION_CLOSE}"
 
@@ -53,6 +71,10 @@ class ResolvedBrief:
     notes: tuple[FormattedNote, ...]
     citation: str = ""  # the brief's own citation in the house style ("Cite this brief"), as HTML
     citation_item: dict | None = None  # … and as CSL-JSON, for the BibTeX and RIS files
+    # with an in-text style (author-date, numeric): the citations printed in the body (BodyRef.citation
+    # indexes them) and the list of references at the end, each as pandoc inlines
+    in_text: tuple[list, ...] = ()
+    references: tuple[list, ...] = ()
 
     @property
     def brief(self):
@@ -91,11 +113,12 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
     needs: dict[str, tuple[str, ...]] = {}
     items = dict(corpus.bibliography.csl_items)
     by_slug: dict[str, BriefSource | bytes] = {}
+    style = Style.load(style_path)
     for source in corpus.briefs if sources is None else sources:
         by_slug[source.slug] = pack(source) if on_ready else source
         item = csl_item(corpus, source, page_path_of(source.brief.date, source.slug), site_name, site_url)
         items[item["id"]] = item
-        plan = number_notes(source.body_scan, dict(source.brief.notes), source.note_scans)
+        plan = number_notes(source.body_scan, dict(source.brief.notes), source.note_scans, style.in_text)
         plans[source.slug] = plan
         jobs.append(_self_citation_job(source.slug, source.brief.lang))
         needs[source.slug] = (self_key(source.slug),)
@@ -111,9 +134,13 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
         if isinstance(source, bytes):
             source = unpack(source)
         clusters = formatted.get(slug, [[] for _ in plan.notes])
-        notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes))
-        own = formatted[self_key(slug)][0][0]
-        return ResolvedBrief(source, plan, notes, to_html(own), items[self_key(slug)])
+        notes = tuple(_format_note(note, clusters[i]) for i, note in enumerate(plan.notes) if note.kind != "intext")
+        in_text = tuple(clusters[i][0] for i, note in enumerate(plan.notes) if note.kind == "intext")
+        references = tuple(clusters[len(plan.notes)]) if len(clusters) > len(plan.notes) else ()
+        own = formatted[self_key(slug)]
+        # "Cite this brief": the full note of a note style, the entry in the references of an in-text one
+        own = own[1][0] if style.in_text and len(own) > 1 and own[1] else own[0][0]
+        return ResolvedBrief(source, plan, notes, to_html(own), items[self_key(slug)], in_text, references)
 
     def arrived(results: dict[str, list]) -> None:
         ready = []
@@ -132,7 +159,7 @@ def resolve(corpus: Corpus, style_path: Path, cache_dir: Path, site_name: str = 
             for rb in ready:
                 on_ready(rb)
 
-    format_jobs(jobs, Style.load(style_path), items, cache_dir, workers=workers, on_ready=arrived, pieces=pieces)
+    format_jobs(jobs, style, items, cache_dir, workers=workers, on_ready=arrived, pieces=pieces)
     return [] if on_ready else [done[slug] for slug in by_slug]
 
 

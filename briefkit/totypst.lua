@@ -1,11 +1,13 @@
 -- Converts the Markdown pieces of many briefs to Typst markup in one pandoc process.
 --
 -- Run as `pandoc lua totypst.lua < request.json > response.json`.
--- Request: {docs: [{parts: {name: markdown}, notes: [{template, citations: [inlines (pandoc JSON)]}]}]}
+-- Request: {docs: [{parts: {name: markdown}, citations: [inlines], notes: [{template, citations: [inlines]}],
+--                   references: [inlines]}]}
 --   A note's template is its Markdown with each formatted citation replaced by the marker
 --   U+E100 <index> U+E101; the marker is swapped for the citation's inlines after reading, so the
---   PDF prints the very citations the web page prints.
--- Response: {docs: [{parts: {name: typst}, notes: [typst]}]}
+--   PDF prints the very citations the web page prints. The same for the in-text citations of the
+--   body (an in-text style), in `citations`; `references`: the entries of its list of references.
+-- Response: {docs: [{parts: {name: typst}, notes: [typst], references: [typst]}]}
 
 local json = pandoc.json
 local READER = 'markdown-smart-citations-implicit_figures'
@@ -60,15 +62,30 @@ local function convert_note(note)
   return typst_inline(doc)
 end
 
+local function inlines_of(list)
+  local out = {}
+  for i, c in ipairs(list or {}) do out[i] = with_languages(pandoc.Inlines(json.decode(json.encode(c)))) end
+  return out
+end
+
 local request = json.decode(io.read('a'), false)
 local out = {}
 for i, d in ipairs(request.docs) do
   local parts = {}
+  local citations = inlines_of(d.citations)
   for name, text in pairs(d.parts) do
-    parts[name] = typst_inline(pandoc.read(text, READER))
+    local doc = pandoc.read(text, READER)
+    if #citations > 0 then
+      doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
+    end
+    parts[name] = typst_inline(doc)
   end
   local notes = {}
   for n, note in ipairs(d.notes) do notes[n] = convert_note(note) end
-  out[i] = {parts = parts, notes = notes}
+  local references = {}
+  for n, entry in ipairs(inlines_of(d.references)) do
+    references[n] = typst_inline(pandoc.Pandoc({pandoc.Plain(entry)}))
+  end
+  out[i] = {parts = parts, notes = notes, references = references}
 end
 io.write(json.encode({docs = out}))
