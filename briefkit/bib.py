@@ -204,7 +204,20 @@ def csl_items(entries: list[BibEntry], cache_dir: Path) -> dict[str, dict]:
                 main[variable] = converted["title"]
     for item in by_key.values():
         with_romanization(item)
+    for e in entries:
+        _with_short_author(e, by_key.get(e.key))
     return by_key | from_json
+
+
+def _with_short_author(entry: BibEntry, item: dict | None) -> None:
+    """biblatex's `shortauthor` for an organisation (a name in one field), kept on the name for the
+    short notes (see name_order.py): pandoc's reader drops it. Short forms of people's names are the
+    family names the style prints already."""
+    short = entry.fields.get("shortauthor", "").strip().strip("{}").strip()
+    authors = item.get("author") if item else None
+    if short and isinstance(authors, list) and len(authors) == 1 and isinstance(authors[0], dict) \
+            and isinstance(authors[0].get("literal"), str) and authors[0]["literal"] != short:
+        authors[0]["short"] = short
 
 
 def with_romanization(item: dict) -> None:

@@ -19,6 +19,9 @@ A marked name reaches citeproc as private-use placeholders that it treats as a n
 script (family name first, given name glued on, the family name alone in short forms); the real
 names are put back in the formatted notes. Styles that reduce given names to initials (APA, IEEE)
 get the name as it is: they invert every name anyway ("Choe, S.-H.").
+
+The same placeholders give an organisation its short name in short notes (biblatex's `shortauthor`):
+“Korean Central News Agency, …” in the first note, “KCNA, …” in later ones.
 """
 
 from __future__ import annotations
@@ -73,15 +76,15 @@ class Placeholders:
     _next: int = _BASE
 
     def encode(self, item: dict) -> dict:
-        """A copy of `item` whose family-first names are placeholders (the item itself if it has none)."""
+        """A copy of `item` whose family-first names (and organisations with a short name) are
+        placeholders (the item itself if it has none)."""
         copy = None
         for variable, value in item.items():
-            if not (isinstance(value, list) and any(isinstance(n, dict) and n.get("static-ordering") is True
-                                                    and n.get("family") and n.get("given") for n in value)):
+            if not (isinstance(value, list) and any(_encoded(n) for n in value)):
                 continue
             copy = copy or dict(item)
-            copy[variable] = [self._name(n) if isinstance(n, dict) and n.get("static-ordering") is True
-                              and n.get("family") and n.get("given") else n for n in value]
+            copy[variable] = [self._name(n) if _encoded(n) == "family-first" else self._organisation(n)
+                              if _encoded(n) else n for n in value]
         return copy or item
 
     def _name(self, name: dict) -> dict:
@@ -94,14 +97,26 @@ class Placeholders:
         rest = {k: v for k, v in name.items() if k not in ("family", "given", "static-ordering")}
         return rest | {"family": family, "given": given}
 
-    def _placeholder(self, text: str, width: int) -> str | None:
-        if text not in self._seen:
+    def _organisation(self, name: dict) -> dict:
+        """An organisation's name (`literal`) with its short form (biblatex's `shortauthor`): the long
+        form of a name (family and given name glued) prints the whole name, its short form (the family
+        name alone) the short one: “Korean Central News Agency, …” then “KCNA, …”."""
+        short = self._placeholder(name["short"], 1, key=f"short\0{name['literal']}\0{name['short']}")
+        rest = self._placeholder("", 2, key=f"rest\0{name['literal']}\0{name['short']}")
+        if short is None or rest is None:
+            return {"literal": name["literal"]}
+        self.names[short + rest] = name["literal"]
+        return {"family": short, "given": rest}
+
+    def _placeholder(self, text: str, width: int, key: str | None = None) -> str | None:
+        key = text if key is None else key
+        if key not in self._seen:
             if self._next + width > _LAST:
                 return None
-            self._seen[text] = "".join(chr(self._next + i) for i in range(width))
+            self._seen[key] = "".join(chr(self._next + i) for i in range(width))
             self._next += width
-            self.names[self._seen[text]] = text
-        return self._seen[text]
+            self.names[self._seen[key]] = text
+        return self._seen[key]
 
     def decode(self, value):
         """`value` (formatted notes as pandoc JSON) with the real names put back, in place."""
@@ -122,6 +137,17 @@ class Placeholders:
 
         walk(value)
         return value
+
+
+def _encoded(name) -> str | None:
+    """How a name is given to citeproc through placeholders, if it is."""
+    if not isinstance(name, dict):
+        return None
+    if name.get("static-ordering") is True and name.get("family") and name.get("given"):
+        return "family-first"
+    if isinstance(name.get("literal"), str) and isinstance(name.get("short"), str) and name["short"].strip():
+        return "short"
+    return None
 
 
 _LONG_NAME = re.compile(rb"<name\b[^>]*>")

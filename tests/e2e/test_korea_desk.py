@@ -213,3 +213,24 @@ def test_a_listed_name_is_printed_family_name_first_in_full_and_short_notes(proj
     notes = note_texts(formatted_notes(project))
     assert notes[0].startswith("Lee Rachel Minyoung, “To do or not to do")
     assert notes[1] == "Lee, “To do or not to do,” 88."
+
+
+def test_an_organisation_author_has_its_short_name_in_short_notes(project):
+    """biblatex's shortauthor: the agency's full name in the first note, its abbreviation later."""
+    project.write("references.bib", (project.briefs / "references.bib").read_text() +
+                  "\n@report{kcna2023,\n  author = {{Korean Central News Agency}},\n  shortauthor = {KCNA},\n"
+                  "  title = {Report on the Launch of the Reconnaissance Satellite},\n  date = {2023-05-31},\n"
+                  "  url = {https://www.kfauk.com/news/},\n}\n", dedent=False)
+    project.write("2024-04-29-test.yml", brief_yaml("A.[@kcna2023] B.[@lee2024nucleartest] C.[@kcna2023, 2]"))
+    notes = note_texts(formatted_notes(project))
+    assert notes[0].startswith("Korean Central News Agency, Report on the Launch of the Reconnaissance Satellite")
+    assert notes[2] == "KCNA, Report on the Launch of the Reconnaissance Satellite, 2."
+    # a style that does not use it (APA gives the name in full) is not disturbed by it
+    import shutil
+    shutil.copy(Path(__file__).parents[1] / "data" / "csl" / "apa.csl", project.root / "templates" / "apa.csl")
+    config = (project.root / "mkdocs.yml").read_text()
+    (project.root / "mkdocs.yml").write_text(config.replace("templates/house-chicago-notes.csl", "templates/apa.csl"))
+    project.write("2024-04-29-test.yml", brief_yaml("A [@kcna2023]."))
+    assert project.run().returncode == 0
+    page = (project.root / "site/2024/04/test/index.html").read_text(encoding="utf-8")
+    assert "(Korean Central News Agency, 2023)" in page
