@@ -234,3 +234,17 @@ def test_an_organisation_author_has_its_short_name_in_short_notes(project):
     assert project.run().returncode == 0
     page = (project.root / "site/2024/04/test/index.html").read_text(encoding="utf-8")
     assert "(Korean Central News Agency, 2023)" in page
+
+
+def test_listing_a_name_in_names_yml_remakes_the_briefs_citing_it(project):
+    project.write("references.bib", (project.briefs / "references.bib").read_text() +
+                  "\n@online{choe2018,\n  author = {Choe, Sang-Hun},\n  title = {Travel Ban},\n"
+                  "  journaltitle = {New York Times},\n  date = {2018-12-19},\n  url = {https://www.nytimes.com/}\n}\n",
+                  dedent=False)
+    project.write("2024-04-29-test.yml", brief_yaml("A.[@choe2018]"))
+    assert project.run().returncode == 0
+    page = project.root / "site/2024/04/test/index.html"
+    assert "Sang-Hun Choe, “Travel Ban,”" in page.read_text(encoding="utf-8")
+    (project.briefs / "names.yml").write_text("family_name_first: [Choe Sang-Hun]\n", encoding="utf-8")
+    assert project.run().returncode == 0
+    assert "Choe Sang-Hun, “Travel Ban,”" in page.read_text(encoding="utf-8")
