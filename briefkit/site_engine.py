@@ -177,7 +177,10 @@ def _pages_read_when_built(build, settings):
         in_nav.update(id(page) for page in nav.pages)
         return nav
 
+    site_files = []  # the site's Files: a hand-written page's relative links are resolved against them
+
     def populate_page(page, config, files, dirty=False):
+        site_files[:] = [files]
         if id(page) in in_nav:
             populate(page, config, files, dirty)
         else:
@@ -186,7 +189,7 @@ def _pages_read_when_built(build, settings):
     def build_later(page, config, doc_files, nav, env, dirty=False, excluded=False):
         if id(page) not in later:
             return build_page(page, config, doc_files, nav, env, dirty, excluded)
-        populate(page, config, doc_files, dirty)  # `files` is only handed to plugins: there are none
+        populate(page, config, site_files[0] if site_files else doc_files, dirty)
         try:
             build_page(page, config, doc_files, nav, env, dirty, excluded)
         finally:
