@@ -26,6 +26,7 @@ from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .name_order import mark_family_first
 from .names import is_slug, slug_problem
 from .notes import Scan, scan, scan_body
+from .typography import smarten_brief, smarten_entry
 from .yamlsrc import LocatedDocument, parse_yaml
 
 BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
@@ -332,7 +333,7 @@ def _registry_entries(name: str, display: str, text: str, diags: Diagnostics) ->
         if name == "topics" and isinstance(value, str):
             value = {"label": value}
         try:
-            entries[str(key)] = model.model_validate(value)
+            entries[str(key)] = smarten_entry(model.model_validate(value))
         except ValidationError as exc:
             report_validation_error(exc, doc, model, diags, base=(key,))
         for field_name in ("name", "role", "family", "given", "label"):
@@ -710,7 +711,7 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                             f"put the note in quotes: {label}: \"[…]\"")
                 doc.bad_paths.add(("notes", label))
     try:
-        brief = Brief.model_validate(value)
+        brief = smarten_brief(Brief.model_validate(value))
     except ValidationError as exc:
         report_validation_error(exc, doc, Brief, diags)
         brief = None

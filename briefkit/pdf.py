@@ -31,6 +31,7 @@ from .load import Corpus
 from .pandoc import pandoc_path, pandoc_version
 from .render import Renderer, long_date
 from .resolve import CITATION_CLOSE, CITATION_OPEN, ResolvedBrief, in_text_edit
+from .typography import smarten
 
 PDF_ENGINE_VERSION = "1"
 _LUA = Path(__file__).with_name("totypst.lua")
@@ -162,7 +163,7 @@ class PdfBuilder:
             edits.append((fig.start, fig.end, f"```{{=typst}}\n#figures.at({typst_string(fig.label)})\n```"))
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
-        parts = {"body": body}
+        parts = {"body": smarten(body)}  # the same typography as the web page (render.Renderer.body)
         if brief.summary:
             parts["summary"] = brief.summary
         for i, item in enumerate(brief.takeaways):

@@ -35,6 +35,7 @@ from .load import Corpus
 from .metadata import head_context
 from .model import Figure
 from .resolve import ResolvedBrief, in_text_edit
+from .typography import smarten
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~^])")
 
@@ -249,7 +250,7 @@ class Renderer:
                   for f in rb.source.body_scan.figures]
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
-        return body
+        return smarten(body)
 
     def body_with_notes(self, rb: ResolvedBrief) -> Markup:
         """The body and its notes, converted together when the page is finished (their numbers and

@@ -16,6 +16,7 @@ from .inlines import capitalize_first, punctuation_inside_quotes, to_html
 from .load import BriefSource, Corpus
 from .notes import BodyRef, CiteItem, Cluster, Note, NotePlan, number_notes
 from .selfcite import SELF_PREFIX, csl_item, self_key
+from .typography import smarten
 
 CITATION_OPEN, CITATION_CLOSE = "\ue100", "\ue101"  # marks the place of citation i in a note's template
 
@@ -189,5 +190,6 @@ def _format_note(note: Note, clusters: list[list]) -> FormattedNote:
                 inlines, after = moved, after[1:]
         citations[index] = inlines
         text = text[: cluster.start] + citation_marker(index) + after
-    return FormattedNote(note.number, note.kind, text, tuple(citations), note.label)
+    # the editor's words get typographic punctuation (the formatted citations have theirs already)
+    return FormattedNote(note.number, note.kind, smarten(text), tuple(citations), note.label)
 

@@ -13,8 +13,31 @@ local json = pandoc.json
 local READER = 'markdown-smart-citations-implicit_figures'
 local OPEN, CLOSE = '\u{E100}', '\u{E101}'
 
+-- pandoc's Typst writer prints ’ and ‘ as ' and leaves the quote to Typst's smart quotes, which the
+-- layout turns off (the text has the web page's typography already): they are written as escapes.
+local SINGLE_QUOTES = {['’'] = '#"\u{2019}"', ['‘'] = '#"\u{2018}"'}
+
+local function keep_single_quotes(s)
+  if not (s.text:find('’', 1, true) or s.text:find('‘', 1, true)) then return nil end
+  local out, rest = pandoc.Inlines{}, s.text
+  while #rest > 0 do
+    -- the quotes are three bytes long in UTF-8: find them by their bytes
+    local at, mark = nil, nil
+    for q in pairs(SINGLE_QUOTES) do
+      local i = rest:find(q, 1, true)
+      if i and (not at or i < at) then at, mark = i, q end
+    end
+    if not at then out:insert(pandoc.Str(rest)); break end
+    if at > 1 then out:insert(pandoc.Str(rest:sub(1, at - 1))) end
+    out:insert(pandoc.RawInline('typst', SINGLE_QUOTES[mark]))
+    rest = rest:sub(at + #mark)
+  end
+  return out
+end
+
 local function typst_inline(doc)
   -- one paragraph written as inline Typst content (no trailing paragraph break)
+  doc = doc:walk{Str = keep_single_quotes}
   local text = pandoc.write(doc, 'typst', {wrap_text = 'none'})
   return (text:gsub('%s+$', ''))
 end
