@@ -29,6 +29,27 @@ class Cta(BaseModel):
     url: Annotated[str, StringConstraints(min_length=1)]
 
 
+class Newsletter(BaseModel):
+    """A sign-up form any list provider accepts: a plain HTML form posted to `action`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    action: Annotated[str, StringConstraints(pattern=r"^https://\S+$")]  # the provider's form address
+    text: Annotated[str, StringConstraints(min_length=1)]  # plain text above the form: what readers get
+    button: Annotated[str, StringConstraints(min_length=1)] = "Sign up"
+    email_field: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\[\]-]+$")] = "email"
+    method: Literal["post", "get"] = "post"
+    hidden: dict[str, str] = {}  # fields the provider needs (a list id, say)
+
+
+class Support(BaseModel):
+    """The support (donate) block an editor places in a body with [support], or a series everywhere."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: Annotated[str, StringConstraints(min_length=1)]  # Markdown
+    link_text: Annotated[str, StringConstraints(min_length=1)]
+    url: Annotated[str, StringConstraints(min_length=1)]
+
+
 class Options(BaseModel):
     """`extra.briefkit` in mkdocs.yml, with the defaults of the sample site. Strict: `pdf: "no"` or
     `page_size: "10"` is an error, not a guess."""
@@ -46,6 +67,9 @@ class Options(BaseModel):
     paper: Annotated[Literal["letter", "us-letter", "a4"],  # PDF paper size
                      BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v)] = "letter"
     cta: Cta | None = None  # call to action under each brief: {text (Markdown), link_text, url}
+    newsletter: Newsletter | None = None  # a sign-up form under each brief, in place of the call to action
+    support: Support | None = None  # the support block: [support] in a body, or `support: true` on a series
+    share: bool = True  # share links (plain URLs: e-mail, Bluesky, X, LinkedIn, Facebook) under each brief
 
 
 @dataclass(frozen=True)
@@ -65,6 +89,9 @@ class Config:
     pdf: bool = True
     paper: str = "letter"
     cta: dict | None = None
+    newsletter: dict | None = None
+    support: dict | None = None
+    share: bool = True
     docs_dir: str = "docs"
 
     @property

@@ -25,7 +25,7 @@ from .limits import check_limits
 from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .name_order import mark_family_first
 from .names import is_slug, slug_problem
-from .notes import Scan, scan, scan_body
+from .notes import SUPPORT_MARKER, Scan, scan, scan_body
 from .typography import smarten_brief, smarten_entry
 from .yamlsrc import LocatedDocument, parse_yaml
 
@@ -783,6 +783,12 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                         hint = f"it is in {corpus.bibliography.entries[item.key].file}: add that file to bibliography:"
                     diags.error(doc.text_span(path, item.key_offset), f"unknown citation key '{item.key}'",
                                 hint or f"add an entry with this key to {where}")
+    body_text = value.get("body") if isinstance(value.get("body"), str) else ""
+    if not config.support:
+        for marker in SUPPORT_MARKER.finditer(body_text):
+            diags.error(doc.text_span(("body",), marker.start() + marker.group(0).index("[")),
+                        "[support] places the support block, but none is set",
+                        "set extra.briefkit.support (text, link_text, url) in mkdocs.yml, or remove the line")
     used_figures = set()
     for ref in body_scan.figures:
         used_figures.add(ref.label)

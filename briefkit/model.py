@@ -124,6 +124,9 @@ class Series(_Strict):
     disclaimer: str | None = None
     # schema.org type of the series' briefs in the page's JSON-LD: analysis is a Report, news a NewsArticle
     schema_type: Literal["NewsArticle", "Report"] = "NewsArticle"
+    # whether every brief of the series ends with the support block (extra.briefkit.support), unless
+    # its body places it with [support]
+    support: bool = False
 
 
 class Topic(_Strict):

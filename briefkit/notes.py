@@ -303,6 +303,10 @@ def scan(text: str, *, allow_notes: bool = True, allow_figures: bool = True) -> 
     return result
 
 
+# [support] on a line of its own in a body: the support block (extra.briefkit.support) goes there
+SUPPORT_MARKER = re.compile(r"^[ \t]*\[support\][ \t]*$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Note:
     """One numbered note of a brief, in the order readers meet it."""

@@ -29,7 +29,7 @@ from .glyphs import check_brief_glyphs, coverage
 from .html import page_url
 from .load import Corpus
 from .pandoc import pandoc_path, pandoc_version
-from .render import Renderer, long_date
+from .render import Renderer, long_date, support_markers
 from .resolve import CITATION_CLOSE, CITATION_OPEN, ResolvedBrief, in_text_edit
 from .typography import smarten
 
@@ -161,6 +161,8 @@ class PdfBuilder:
             edits.append((ref.start, ref.end, f"`{call}`{{=typst}}"))
         for fig in rb.source.body_scan.figures:
             edits.append((fig.start, fig.end, f"```{{=typst}}\n#figures.at({typst_string(fig.label)})\n```"))
+        # the support block is for the web page: print leaves it out
+        edits += [(m.start(), m.end(), "") for m in support_markers(body)]
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
         parts = {"body": smarten(body)}  # the same typography as the web page (render.Renderer.body)

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import types
+import urllib.parse
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -34,8 +35,13 @@ from .listings import Listing, topic_label
 from .load import Corpus
 from .metadata import head_context
 from .model import Figure
+from .notes import SUPPORT_MARKER
 from .resolve import ResolvedBrief, in_text_edit
 from .typography import smarten
+
+
+def support_markers(body: str) -> list[re.Match]:
+    return list(SUPPORT_MARKER.finditer(body))
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~^])")
 
@@ -248,9 +254,40 @@ class Renderer:
                 edits.append((r.start, r.end, f"[^{r.number}]"))
         edits += [(f.start, f.end, self.figure(rb.brief.figures[f.label], rb.page_path, "brief-figure").rstrip("\n"))
                   for f in rb.source.body_scan.figures]
+        markers = support_markers(body)
+        block = self.support_block(rb.page_path)
+        edits += [(m.start(), m.end(), block) for m in markers]
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
+        series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None
+        if not markers and series is not None and series.support and block:
+            body = body.rstrip("\n") + "\n\n" + block  # the series' briefs end with it
         return smarten(body)
+
+    def support_block(self, page: str) -> str:
+        """The support (donate) block as HTML, or "" when extra.briefkit.support is not set."""
+        if not self.config.support:
+            return ""
+        support = dict(self.config.support)
+        url = str(support["url"])
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+            support["url"] = relative(page, url.lstrip("/"))
+        return self.env.get_template("partials/support.html.j2").render(support=support).strip("\n")
+
+    def share_links(self, rb: ResolvedBrief) -> list[tuple[str, str]]:
+        """Plain share links (no third-party script): e-mail and the common networks' share addresses."""
+        if not self.config.share or not self.config.site_url:
+            return []
+        url = absolute_url(self.config.site_url, rb.url)
+        title = plain_text(rb.brief.title)
+        q = urllib.parse.quote
+        return [
+            ("E-mail", f"mailto:?subject={q(title)}&body={q(url)}"),
+            ("Bluesky", f"https://bsky.app/intent/compose?text={q(title + ' ' + url)}"),
+            ("X", f"https://x.com/intent/post?text={q(title)}&url={q(url)}"),
+            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={q(url)}"),
+            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={q(url)}"),
+        ]
 
     def body_with_notes(self, rb: ResolvedBrief) -> Markup:
         """The body and its notes, converted together when the page is finished (their numbers and
@@ -281,7 +318,8 @@ class Renderer:
             references=[Markup(to_html(entry)) for entry in rb.references],
             disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
             citation=Markup(rb.citation), bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
-            cta=self.cta(page), site_name=self.site_name)
+            cta=self.cta(page), site_name=self.site_name, share=self.share_links(rb),
+            newsletter=bool(self.config.newsletter))
 
     def feed_content(self, rb: ResolvedBrief) -> str:
         brief = rb.brief

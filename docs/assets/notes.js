@@ -129,3 +129,18 @@
     init();
   }
 })();
+
+/* Print: a button beside "Download PDF", added only where JavaScript can print the page (the page's
+   own HTML has no buttons: the sanitizer removes them; the PDF link works everywhere). */
+(function () {
+  "use strict";
+  var actions = document.querySelector(".brief-actions");
+  if (!actions || !window.print) return;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "brief-action brief-print";
+  button.textContent = "Print";
+  button.addEventListener("click", function () { window.print(); });
+  actions.insertBefore(document.createTextNode(" "), actions.querySelector(".brief-cite-link"));
+  actions.insertBefore(button, actions.querySelector(".brief-cite-link"));
+})();

@@ -383,3 +383,17 @@ def test_no_serious_accessibility_violations(visit, path, phone):
     page = visit(path, phone=phone)
     loaded(page)
     assert axe_violations(page) == []
+
+
+def test_print_button_prints_the_brief_with_keyboard_and_mouse(visit):
+    page = visit(QUICK_TAKE + "/")
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    button = page.get_by_role("button", name="Print")
+    button.click()
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => window.printed") == 2
+    # printing from the browser leaves out the site around the brief and the reader actions
+    page.emulate_media(media="print")
+    assert page.locator(".md-header").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".brief-share").evaluate("e => getComputedStyle(e).display") == "none"

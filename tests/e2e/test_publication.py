@@ -56,3 +56,80 @@ def test_a_series_label_is_not_repeated_above_a_title_that_starts_with_it(site):
     assert page(site, BRIEF).select_one("article.brief .brief-series").get_text() == "Quick Take"
     first = page(site, "").select(".brief-list-home > .brief-entry")[0]
     assert first.select_one(".brief-series") is None
+
+
+# ---- reader actions -------------------------------------------------------------------------------
+
+NEWS = "2025/12/munitions-modernization"
+
+
+def test_share_links_are_plain_urls_to_the_page(site):
+    soup = page(site, BRIEF)
+    links = {a.get_text(): a["href"] for a in soup.select(".brief-share a")}
+    url = "https%3A//briefs.example.org/2024/04/defence-industrial-enterprise/"
+    assert set(links) == {"E-mail", "Bluesky", "X", "LinkedIn", "Facebook"}
+    assert links["E-mail"].startswith("mailto:?subject=") and url in links["E-mail"]
+    assert links["LinkedIn"] == f"https://www.linkedin.com/sharing/share-offsite/?url={url}"
+    # no third-party script on the page
+    assert all(not s.get("src", "").startswith("http") for s in soup.find_all("script"))
+
+
+def test_support_block_where_the_body_places_it_and_not_in_print(site):
+    from pypdf import PdfReader
+
+    article = page(site, NEWS).select_one("article.brief .brief-body")
+    support = article.select_one(".brief-support")
+    assert "Independent analysis depends on its readers" in support.get_text()
+    before = [p.get_text() for p in support.find_all_previous("p") if p.find_parent(class_="brief-body")]
+    assert any("five-year plan" in text for text in before)  # after the second paragraph, as written
+    assert support.find_next("figure") is not None
+    assert support.select_one("a")["href"] == "../../../about/#support"
+    reader = PdfReader(site.root / "site" / NEWS / "munitions-modernization.pdf")
+    pdf = "".join(p.extract_text() for p in reader.pages)
+    assert "Independent analysis" not in pdf and "[support]" not in pdf
+
+
+def test_support_for_a_whole_series_and_a_marker_without_a_block_is_an_error(project):
+    from conftest import VALID_BRIEF
+
+    series = (project.briefs / "series.yml").read_text()
+    project.write("series.yml", series.replace("quick-take:\n", "quick-take:\n  support: true\n", 1), dedent=False)
+    project.write("2024-04-29-test-brief.yml", VALID_BRIEF)
+    assert project.run().returncode == 0
+    body = BeautifulSoup((project.root / "site/2024/04/test-brief/index.html").read_text(encoding="utf-8"),
+                         "html.parser").select_one(".brief-body")
+    assert body.find_all(recursive=False)[-1].get("class") == ["brief-support"]  # the body ends with it
+    config = (project.root / "mkdocs.yml").read_text()
+    start = config.index("    support:")
+    end = config.index("url: about/#support", start) + len("url: about/#support")
+    (project.root / "mkdocs.yml").write_text(config[:start] + config[end:])
+    text = VALID_BRIEF.replace("  Text with a note.", "  Text with a note.\n\n  [support]\n\n  More.")
+    project.write("2024-04-29-test-brief.yml", text)
+    result = project.run()
+    line = text.splitlines().index("  [support]") + 1
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"briefs/2024-04-29-test-brief.yml:{line}:3: error: [support] places the support block, but none is set "
+        "(set extra.briefkit.support (text, link_text, url) in mkdocs.yml, or remove the line)")
+
+
+def test_newsletter_form_from_mkdocs_yml_replaces_the_call_to_action(project):
+    from conftest import VALID_BRIEF
+
+    config = (project.root / "mkdocs.yml").read_text()
+    (project.root / "mkdocs.yml").write_text(config.replace("  briefkit:\n", (
+        "  briefkit:\n    newsletter:\n      action: https://lists.example.org/subscribe\n"
+        "      text: One e-mail a week with the new briefs.\n      email_field: EMAIL\n"
+        "      hidden: {list: briefs}\n"), 1))
+    project.write("2024-04-29-test-brief.yml", VALID_BRIEF)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((project.root / "site/2024/04/test-brief/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    form = soup.select_one("form.brief-newsletter-form")
+    assert form["action"] == "https://lists.example.org/subscribe" and form["method"] == "post"
+    assert form.select_one("input[type=email]")["name"] == "EMAIL"
+    assert form.select_one("input[type=hidden]")["name"] == "list"
+    assert soup.select_one("label[for=newsletter-email]") is not None
+    assert soup.select_one(".brief-cta") is None
+    assert "One e-mail a week with the new briefs." in soup.select_one(".brief-newsletter").get_text()
