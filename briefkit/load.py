@@ -282,6 +282,9 @@ def _type_message(kind: str, name: str, value, err: dict) -> tuple[str, str | No
     if kind == "string_pattern_mismatch":
         if name == "lang":
             return f"'{name}' must be a language code such as en or ko, not {shown}", None
+        if name.endswith("credit_format"):
+            return (f"'{name}' must say where the credit goes with {{credit}} (once, on one line), not {shown}",
+                    'e.g. "© 2024 {credit}"; for a whole line of your own, use credit_line')
         return f"'{name}' must be a key made of letters, digits and - _ . :, not {shown}", None
     return f"'{name}': {err['msg']}", None
 

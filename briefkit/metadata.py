@@ -31,7 +31,7 @@ def json_ld(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str) ->
     if brief.image:
         data["image"] = {"@type": "ImageObject", "url": absolute(site_url, brief.image.file),
                          "caption": plain_text(brief.image.caption or brief.image.alt),
-                         "creditText": brief.image.credit}
+                         "creditText": brief.image.credit_statement}
     if series:
         data["articleSection"] = series.label
     if brief.topics:

@@ -56,7 +56,27 @@ class Figure(_Strict):
     file: Text = Field(description="Image path relative to briefs/, e.g. images/2024-04-test.jpg")
     alt: Text = Field(description="What the image shows, for readers who cannot see it")
     caption: str | None = Field(None, description="Markdown caption printed under the image")
-    credit: Text = Field(description='Who made the image; printed as "(Source: …)"')
+    credit: Text = Field(description='Who made the image; printed as "(Source: …)" unless credit_format or '
+                                     'credit_line says otherwise')
+    credit_format: Annotated[str, StringConstraints(pattern=r"^[^{}\n]*\{credit\}[^{}\n]*$")] | None = Field(
+        None, description='How the credit is printed, with {credit} where it goes: "© 2024 {credit}", '
+                          '"Image: {credit}"; the default is "(Source: {credit})"')
+    credit_line: Text | None = Field(None, description='The whole credit line as printed, e.g. '
+                                                       '"© 2024 Airbus DS / 38 North" (instead of credit_format)')
+
+    @property
+    def credit_statement(self) -> str:
+        """The credit without the page's "(Source: …)" wrapping: schema.org's creditText."""
+        if self.credit_line:
+            return self.credit_line
+        return self.credit_format.replace("{credit}", self.credit) if self.credit_format else self.credit
+
+    @property
+    def credit_text(self) -> str:
+        """The credit as printed under the image, on the web page and in the PDF."""
+        if self.credit_line:
+            return self.credit_line
+        return (self.credit_format or "(Source: {credit})").replace("{credit}", self.credit)
 
 
 class Brief(_Strict):

@@ -230,7 +230,7 @@ class PdfBuilder:
         def figure_call(fig, caption_key: str) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
             return (f"brief-figure({typst_string('/' + self.config.briefs_dir + '/' + fig.file)}, "
-                    f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit)})")
+                    f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit_text)})")
 
         return {
             "key": rb.slug,

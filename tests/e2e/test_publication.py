@@ -133,3 +133,63 @@ def test_newsletter_form_from_mkdocs_yml_replaces_the_call_to_action(project):
     assert soup.select_one("label[for=newsletter-email]") is not None
     assert soup.select_one(".brief-cta") is None
     assert "One e-mail a week with the new briefs." in soup.select_one(".brief-newsletter").get_text()
+
+
+# ---- image credits --------------------------------------------------------------------------------
+
+def test_credits_as_the_editor_writes_them_on_the_page_and_in_the_pdf(project):
+    from pypdf import PdfReader
+
+    project.write("2024-04-29-credits.yml", """\
+        title: Credits
+        series: quick-take
+        date: 2024-04-29
+        authors: [jordan-park]
+        image:
+          file: images/2025-12-components.svg
+          alt: Components
+          credit: Airbus DS
+          credit_format: "© 2024 {credit}"
+        figures:
+          site:
+            file: images/2025-12-components.svg
+            alt: The site
+            credit: Planet Labs
+            credit_line: Planet Labs PBC / 38 North
+          plain:
+            file: images/2025-12-components.svg
+            alt: Plain
+            credit: KCNA
+        body: |
+          Text.
+
+          [figure: site]
+
+          [figure: plain]
+        """)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((project.root / "site/2024/04/credits/index.html").read_text(encoding="utf-8"), "html.parser")
+    credits = [c.get_text() for c in soup.select("figure .credit")]
+    assert credits == ["© 2024 Airbus DS", "Planet Labs PBC / 38 North", "(Source: KCNA)"]
+    pdf = "".join(p.extract_text() for p in PdfReader(project.root / "site/2024/04/credits/credits.pdf").pages)
+    for credit in credits:
+        assert credit in pdf
+
+
+def test_a_credit_format_without_its_place_for_the_credit_is_an_error(project):
+    project.write("2024-04-29-credits.yml", """\
+        title: Credits
+        series: quick-take
+        date: 2024-04-29
+        authors: [jordan-park]
+        image:
+          file: images/2025-12-components.svg
+          alt: Components
+          credit: Airbus DS
+          credit_format: "© 2024 Airbus"
+        body: Text.
+        """)
+    errors = project.errors()
+    assert len(errors) == 1 and errors[0].startswith("briefs/2024-04-29-credits.yml:9:18: error:")
+    assert "{credit}" in errors[0]
