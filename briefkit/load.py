@@ -21,6 +21,7 @@ from .bib import BibEntry, Bibliography, citation_problems, csl_items, read_bib
 from .cards import Card, card_of
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, EditorError, Span, did_you_mean
+from .embeds import HINT as EMBED_HINT
 from .limits import check_limits
 from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .name_order import mark_family_first
@@ -211,6 +212,14 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
             hint = did_you_mean(str(loc[-1]), fields)
             if not hint and fields:
                 hint = f"known fields: {', '.join(sorted(fields))}"
+        elif kind == "value_error" and "file_or_embed" in err["msg"]:
+            span = doc.span(loc, key=True)
+            message = f"'{name}' needs either a file (an image) or an embed (a chart or video), not both"
+            hint = "file: images/… for an image; embed: https://… for a Datawrapper, Flourish or YouTube embed"
+        elif kind == "value_error" and "embed_not_allowed" in err["msg"]:
+            span = doc.span(loc + ("embed",))
+            message = f"'{name}.embed' is not an address of an allowed embed"
+            hint = EMBED_HINT
         elif kind == "value_error" and "updated_before_date" in err["msg"]:
             span = doc.span(loc + ("updated",))
             message = "'updated' is earlier than 'date'"
@@ -749,6 +758,9 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
     figure_labels: set[str] = set()
     if isinstance(value.get("image"), dict):
         _check_image_file(config, doc, ("image",), value["image"], diags)
+        if isinstance(value["image"], dict) and value["image"].get("embed") is not None:
+            diags.error(doc.span(("image", "embed"), key=True), "the hero image cannot be an embed",
+                        "give it a file; place the embed in the body as a figure")
     if isinstance(value.get("figures"), dict):
         for label, fig in value["figures"].items():
             figure_labels.add(str(label))

@@ -53,8 +53,10 @@ class _Strict(BaseModel):
 class Figure(_Strict):
     """An image with its alternative text, optional caption and required credit."""
 
-    file: Text = Field(description="Image path relative to briefs/, e.g. images/2024-04-test.jpg")
-    alt: Text = Field(description="What the image shows, for readers who cannot see it")
+    file: Text | None = Field(None, description="Image path relative to briefs/, e.g. images/2024-04-test.jpg")
+    embed: Text | None = Field(None, description="Instead of file, in figures: the address of a Datawrapper or "
+                                                 "Flourish chart or a YouTube video, shown in the page")
+    alt: Text = Field(description="What the image shows, for readers who cannot see it (an embed's title)")
     caption: str | None = Field(None, description="Markdown caption printed under the image")
     credit: Text = Field(description='Who made the image; printed as "(Source: …)" unless credit_format or '
                                      'credit_line says otherwise')
@@ -63,6 +65,25 @@ class Figure(_Strict):
                           '"Image: {credit}"; the default is "(Source: {credit})"')
     credit_line: Text | None = Field(None, description='The whole credit line as printed, e.g. '
                                                        '"© 2024 Airbus DS / 38 North" (instead of credit_format)')
+
+    @model_validator(mode="after")
+    def _file_or_embed(self):
+        if (self.file is None) == (self.embed is None):
+            raise ValueError("file_or_embed")
+        if self.embed is not None:
+            from .embeds import embed_address
+
+            if embed_address(self.embed) is None:
+                raise ValueError("embed_not_allowed")
+        return self
+
+    @property
+    def embed_src(self) -> str | None:
+        """The iframe's address of an embed (see embeds.py)."""
+        from .embeds import embed_address
+
+        found = embed_address(self.embed) if self.embed else None
+        return found[1] if found else None
 
     @property
     def credit_statement(self) -> str:

@@ -127,7 +127,7 @@ class PdfBuilder:
     def digest(self, rb: ResolvedBrief) -> str:
         brief = rb.brief
         images = [brief.image.file] if brief.image else []
-        images += [f.file for f in brief.figures.values()]
+        images += [f.file for f in brief.figures.values() if f.file]
         parts = {
             "environment": self.settings.environment_digest,
             # the slug comes from the file name, not its content: a renamed brief prints its new address
@@ -229,6 +229,9 @@ class PdfBuilder:
 
         def figure_call(fig, caption_key: str) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
+            if fig.embed:  # a chart or video online: print says where it is
+                return (f"brief-embed({typst_string(fig.embed)}, title: {typst_string(fig.alt)}, caption: {caption}, "
+                        f"credit: {typst_string(fig.credit_text)})")
             return (f"brief-figure({typst_string('/' + self.config.briefs_dir + '/' + fig.file)}, "
                     f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit_text)})")
 

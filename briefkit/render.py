@@ -240,7 +240,7 @@ class Renderer:
 
     def figure(self, figure: Figure, page: str, css_class: str) -> str:
         return self.env.get_template("partials/figure.html.j2").render(
-            figure=figure, src=relative(page, figure.file), css_class=css_class)
+            figure=figure, src=relative(page, figure.file) if figure.file else figure.embed_src, css_class=css_class)
 
     def body(self, rb: ResolvedBrief) -> str:
         """The body as Markdown, with note references numbered and figures placed."""

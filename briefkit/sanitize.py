@@ -9,8 +9,11 @@ HTML of every generated page and feed entry, after Markdown, so no syntax can ge
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
+from .embeds import allowed_frame
 from .yamlsrc import FORBIDDEN_CHARACTERS, find_forbidden
 
 TAGS = {
@@ -18,7 +21,7 @@ TAGS = {
     "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "section", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
-    "u", "ul",
+    "u", "ul", "iframe",
 }
 GENERIC = {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-current", "aria-describedby",
            "aria-hidden"}
@@ -32,6 +35,7 @@ ATTRIBUTES = {
     "ol": {"start"},
     "q": {"cite"},
     "blockquote": {"cite"},
+    "iframe": {"src", "title", "loading", "referrerpolicy", "allowfullscreen"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea", "select",
@@ -45,7 +49,16 @@ def clean(html: str) -> str:
     return FORBIDDEN_CHARACTERS.sub("", cleaned) if find_forbidden(cleaned) else cleaned
 
 
+def _frames_only_allowed(tag: str, attribute: str, value: str) -> str | None:
+    """An iframe stays only with the address of an allowed embed (embeds.py); any other goes."""
+    if tag == "iframe" and attribute == "src":
+        return value if allowed_frame(value) else None
+    return value
+
+
 def _clean(html: str) -> str:
+    if "<iframe" in html:
+        html = _IFRAME_WITHOUT_ALLOWED_SRC.sub("", html)
     return nh3.clean(
         html,
         tags=TAGS,
@@ -55,4 +68,11 @@ def _clean(html: str) -> str:
         link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},
+        attribute_filter=_frames_only_allowed,
     )
+
+
+# an iframe whose address is not an allowed embed's loses its tag here (nh3 would keep it without src)
+_IFRAME_WITHOUT_ALLOWED_SRC = re.compile(r"<iframe\b(?![^>]*\bsrc=\"(?:https://datawrapper\.dwcdn\.net/|"
+                                         r"https://flo\.uri\.sh/|https://www\.youtube-nocookie\.com/embed/))"
+                                         r"[^>]*>", re.I)

@@ -3,9 +3,9 @@ page, the feeds and the PDF, applied to the editors' Markdown before either rend
 
 SmartyPants (the `smartypants` library) does the work: "…" → “…”, '…' → ‘…’, it's → it’s, -- → –,
 --- → —, ... → …. What must stay as typed is hidden from it first: code spans and fenced code, raw
-Typst, links' addresses, bare URLs, HTML tags (SmartyPants skips those itself), table rules and
-thematic breaks. SmartyPants reads an apostrophe that opens a word as an opening quote; elisions
-('90s, rock 'n' roll, 't Hooft) are turned into apostrophes before it runs.
+Typst, links' addresses, bare URLs, HTML tags with their attributes, table rules and thematic
+breaks. SmartyPants reads an apostrophe that opens a word as an opening quote; elisions ('90s,
+rock 'n' roll, 't Hooft) are turned into apostrophes before it runs.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _PROTECTED = re.compile(
     r"|(?P<code>(?P<ticks>`+).+?(?P=ticks)(?:\{[^}\n]*\})?)"  # code span (with a raw attribute)
     r"|(?P<target>\]\([^)\s]*(?:\s+\"[^\"]*\")?\))"  # a link's or image's address (and title)
     r"|(?P<refdef>^[ ]{0,3}\[[^\]\n]+\]:[^\n]*$)"  # a reference definition
+    r"|(?P<tag></?[A-Za-z][^<>]*>)"  # an HTML tag, with its attributes
     r"|(?P<url><https?://[^>\s]+>|https?://[^\s<>()\]]+)"  # autolinks and bare URLs
     r"|(?P<rule>^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"  # a table's rule
     r"|^[ \t]*(?:[-*_][ \t]*){3,}$)",  # a thematic break

@@ -193,3 +193,63 @@ def test_a_credit_format_without_its_place_for_the_credit_is_an_error(project):
     errors = project.errors()
     assert len(errors) == 1 and errors[0].startswith("briefs/2024-04-29-credits.yml:9:18: error:")
     assert "{credit}" in errors[0]
+
+
+# ---- embeds ----------------------------------------------------------------------------------------
+
+EMBEDS = """\
+    title: Embeds
+    series: quick-take
+    date: 2024-04-29
+    authors: [jordan-park]
+    figures:
+      chart:
+        embed: https://datawrapper.dwcdn.net/Ab3dE/4/
+        alt: Missile launches by year
+        caption: Launches since 2012.
+        credit: 38 North
+      map:
+        embed: https://public.flourish.studio/visualisation/123456/
+        alt: Munitions plants
+        credit: Flourish
+      video:
+        embed: https://www.youtube.com/watch?v=dQw4w9WgXcQ
+        alt: Parade footage
+        credit: KCTV
+    body: |
+      Text.
+
+      [figure: chart]
+
+      [figure: map]
+
+      [figure: video]
+
+      <iframe src="https://evil.example.org/x"></iframe>
+    """
+
+
+def test_allowed_embeds_are_shown_and_print_says_where_they_are(project):
+    from pypdf import PdfReader
+
+    project.write("2024-04-29-embeds.yml", EMBEDS)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((project.root / "site/2024/04/embeds/index.html").read_text(encoding="utf-8"), "html.parser")
+    frames = [(f["src"], f["title"]) for f in soup.select("article iframe")]
+    assert frames == [("https://datawrapper.dwcdn.net/Ab3dE/4/", "Missile launches by year"),
+                      ("https://flo.uri.sh/visualisation/123456/embed", "Munitions plants"),
+                      ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "Parade footage")]
+    assert "evil.example.org" not in str(soup)  # any other iframe is still removed
+    pdf = "".join(p.extract_text() for p in PdfReader(project.root / "site/2024/04/embeds/embeds.pdf").pages)
+    assert "Missile launches by year" in pdf and "https://datawrapper.dwcdn.net/Ab3dE/4/" in pdf.replace("\n", "")
+
+
+def test_an_embed_not_on_the_allow_list_or_with_a_file_is_an_error(project):
+    text = EMBEDS.replace("https://public.flourish.studio/visualisation/123456/", "https://evil.example.org/chart")
+    text = text.replace("        embed: https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                        "        embed: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n        file: images/x.png")
+    project.write("2024-04-29-embeds.yml", text)
+    errors = project.errors()
+    assert any(":12:12: error: 'figures.map.embed' is not an address of an allowed embed" in e for e in errors), errors
+    assert any(":15:3: error: 'figures.video' needs either a file (an image) or an embed" in e for e in errors), errors
