@@ -120,6 +120,8 @@ class Brief(_Strict):
     )
     takeaways: Annotated[list[Text], Field(max_length=MAX_TAKEAWAYS)] = Field(
         default_factory=list, description='Markdown items of the "Key takeaways" box')
+    contents: bool = Field(False, description="true for a long report: a contents box of its headings beside "
+                                              "the text (briefs have none)")
     status: Literal["published", "draft"] = Field("published", description="draft briefs are not published")
     lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
         "en", description="Language of the brief (BCP 47), e.g. en or ko"

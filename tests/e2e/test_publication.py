@@ -253,3 +253,31 @@ def test_an_embed_not_on_the_allow_list_or_with_a_file_is_an_error(project):
     errors = project.errors()
     assert any(":12:12: error: 'figures.map.embed' is not an address of an allowed embed" in e for e in errors), errors
     assert any(":15:3: error: 'figures.video' needs either a file (an image) or an embed" in e for e in errors), errors
+
+
+def test_a_long_report_may_opt_in_to_a_contents_box(project):
+    from conftest import VALID_BRIEF
+
+    project.write("2024-04-29-report.yml", """\
+        title: A long report
+        series: quick-take
+        date: 2024-04-29
+        authors: [jordan-park]
+        contents: true
+        body: |
+          ## First part
+
+          Text.
+
+          ## Second part
+
+          More text.
+        """)
+    project.write("2024-04-29-test-brief.yml", VALID_BRIEF)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    report_page = page(project, "2024/04/report")
+    assert not report_page.select_one(".md-sidebar--secondary").has_attr("hidden")
+    assert [a.get_text(strip=True) for a in report_page.select(".md-sidebar--secondary .md-nav__link")][:2] == \
+        ["First part", "Second part"]
+    assert page(project, "2024/04/test-brief").select_one(".md-sidebar--secondary").has_attr("hidden")
