@@ -27,7 +27,9 @@ NOTES = {"a": "A prose note citing [@haggard2007famine, 12] in its sentence."}
 
 
 def use_style(project, name: str) -> None:
-    shutil.copy(CSL / name, project.root / "templates" / name)
+    """Name a style in the project's mkdocs.yml: one of tests/data/csl, or a file already in templates/."""
+    if not (project.root / "templates" / name).exists():
+        shutil.copy(CSL / name, project.root / "templates" / name)
     config = (project.root / "mkdocs.yml").read_text()
     (project.root / "mkdocs.yml").write_text(config.replace("templates/house-chicago-notes.csl", f"templates/{name}"))
 
@@ -95,8 +97,7 @@ def test_a_style_pandoc_refuses_is_an_error_from_check_naming_the_style(project)
         '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">\n'
         '  <info><title>Broken</title><id>broken</id><updated>2024-01-01T00:00:00+00:00</updated></info>\n'
         '  <citation><text variable="title"/></citation>\n</style>\n', encoding="utf-8")
-    config = (project.root / "mkdocs.yml").read_text()
-    (project.root / "mkdocs.yml").write_text(config.replace("house-chicago-notes.csl", "broken.csl"))
+    use_style(project, "broken.csl")
     project.write("2024-04-29-test.yml", brief_yaml("A.[@cha2012impossible]"))
     result = project.run("check")
     assert result.returncode == 1 and "Traceback" not in result.stderr

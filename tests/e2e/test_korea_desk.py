@@ -226,10 +226,9 @@ def test_an_organisation_author_has_its_short_name_in_short_notes(project):
     assert notes[0].startswith("Korean Central News Agency, Report on the Launch of the Reconnaissance Satellite")
     assert notes[2] == "KCNA, Report on the Launch of the Reconnaissance Satellite, 2."
     # a style that does not use it (APA gives the name in full) is not disturbed by it
-    import shutil
-    shutil.copy(Path(__file__).parents[1] / "data" / "csl" / "apa.csl", project.root / "templates" / "apa.csl")
-    config = (project.root / "mkdocs.yml").read_text()
-    (project.root / "mkdocs.yml").write_text(config.replace("templates/house-chicago-notes.csl", "templates/apa.csl"))
+    from test_in_text_styles import use_style
+
+    use_style(project, "apa.csl")
     project.write("2024-04-29-test.yml", brief_yaml("A [@kcna2023]."))
     assert project.run().returncode == 0
     page = (project.root / "site/2024/04/test/index.html").read_text(encoding="utf-8")
