@@ -292,6 +292,7 @@ class Result:
     edit_shown: bool = True  # the rebuilt page showed each edit
     generation: list[float] = field(default_factory=list)  # (e): seconds of generate() after one edit, warm
     previews: list[preview.Preview] = field(default_factory=list)
+    largest_page: tuple[int, str] = (0, "")  # bytes of HTML of the heaviest brief page, and which (target < 100 KB)
 
     @staticmethod
     def median(runs: list[Run]) -> float | None:
@@ -322,6 +323,7 @@ def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result
         result.bare.append(mkdocs_cold(plain))
         if hugo_project:
             result.hugo.append(hugo_cold(hugo_project, hugo))
+    result.largest_page = largest_brief_page(briefkit.folder / "site")
     progress("rebuilds")
     for _ in range(args.repeat):
         result.unchanged.append(briefkit_build(briefkit))
@@ -367,6 +369,12 @@ if __name__ == "__main__":
         assert generation.changed, "the edit was not seen"
     print(json.dumps(times))
 """
+
+
+def largest_brief_page(site: Path) -> tuple[int, str]:
+    """The heaviest brief page's HTML (images, scripts and style sheets aside): bytes and its path."""
+    pages = [p for p in site.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html")]
+    return max(((p.stat().st_size, p.relative_to(site).as_posix()) for p in pages), default=(0, ""))
 
 
 def generation_after_edit(project: BriefkitProject, index: int, repeat: int) -> list[float]:
@@ -435,6 +443,8 @@ def main_table(results: list[Result], hugo_note: str, preview_on: bool) -> str:
         row(f"{label}, CPU time", [f"{Result.cpu(getattr(r, attr)) / Result.cpu(r.bare):.2f} ×" for r in results])
     row("(e) generation after one edit, warm preview process (target at 10,000: ≤ 0.5 s)",
         [seconds(statistics.median(r.generation)) if r.generation else "–" for r in results])
+    row("heaviest brief page, HTML only (target < 100 KB)",
+        [f"{r.largest_page[0] / 1024:.1f} KB" if r.largest_page[0] else "–" for r in results])
     row("Hugo cold (the same plain pages)", [seconds(Result.median(r.hugo)) if r.hugo else hugo_note for r in results])
     row("(a)/Hugo", [f"{Result.median(r.cold) / Result.median(r.hugo):.1f} ×" if r.hugo else "–" for r in results])
     if preview_on:

@@ -66,7 +66,7 @@ def card_of(source: BriefSource, digest: str) -> Card:
         title=b.title, date=b.date, updated=b.updated, status=b.status, series=b.series, topics=tuple(b.topics),
         authors=tuple(b.authors), summary=b.summary, image=CardImage(b.image.file, b.image.alt) if b.image else None,
         related=tuple(b.related), lang=b.lang)
-    images = ((b.image.file,) if b.image else ()) + tuple(f.file for f in b.figures.values() if f.file)
+    images = ((b.image.file,) if b.image else ()) + tuple(file for f in b.figures.values() for file in f.files)
     cited = frozenset(i.key for s in [source.body_scan, *source.note_scans.values()] for c in s.clusters
                       for i in c.items)
     extra = tuple(b.bibliography)

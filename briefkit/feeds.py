@@ -37,6 +37,9 @@ def midnight(day: dt.date) -> dt.datetime:
 _HEADING_ID = re.compile(r'(<h[1-6])\sid="[^"]*"')
 
 
+_PICTURE = re.compile(r"<picture><source [^>]*>|</picture>")
+
+
 @dataclass(frozen=True)
 class RenderedFeedEntry:
     """A feed entry whose content is rendered but not finished: `finish` is done by finish.Finisher, on
@@ -50,6 +53,9 @@ class RenderedFeedEntry:
     def finish(self) -> FeedEntry:
         # headings without the page's ids: a feed holds many briefs, and readers drop ids anyway
         html = _HEADING_ID.sub(r"\1", expand(self.entry.content_html).strip("\n"))
+        # pictures as plain images: feed readers take an <img>'s src (the copy no wider than the widest)
+        # and drop <picture> and <source>
+        html = _PICTURE.sub("", html) if "<picture>" in html else html
         content = clean(absolute_html(html, self.page_path, self.site_url, footnote_prefix=self.slug))
         return replace(self.entry, content_html=content)
 

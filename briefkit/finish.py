@@ -31,6 +31,7 @@ from .webfonts import hangul_of
 
 PAGE_EXTENSIONS = [*EXTENSIONS, "toc"]  # the site's dialect (mkdocs.yml), headings with ids
 _URL_ATTR = re.compile(r'\b(?P<attr>href|src)="(?P<url>[^"]*)"')
+_SRCSET_ATTR = re.compile(r'\bsrcset="(?P<set>[^"]*)"')
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
 
@@ -145,9 +146,15 @@ def relativize(html: str, rel: str) -> str:
     url_dir = page_url(rel).rstrip("/")
 
     def fix(m: re.Match) -> str:
-        url = m.group("url")
+        return f'{m.group("attr")}="{fix_url(m.group("url"))}"'
+
+    def fix_srcset(m: re.Match) -> str:  # "a.webp 480w, b.webp 800w": each address
+        candidates = [c.strip().split(" ", 1) for c in m.group("set").split(",") if c.strip()]
+        return 'srcset="' + ", ".join(" ".join([fix_url(c[0]), *c[1:]]) for c in candidates) + '"'
+
+    def fix_url(url: str) -> str:
         if not url or url.startswith(("#", "/")) or _SCHEME.match(url):
-            return m.group(0)
+            return url
         target, hash_, fragment = url.partition("#")
         target, query, params = target.partition("?")
         resolved = posixpath.normpath(posixpath.join(source_dir, target)) if target else rel
@@ -159,9 +166,10 @@ def relativize(html: str, rel: str) -> str:
         new = _relpath(resolved, url_dir)
         if folder:
             new = "./" if new == "." else new + "/"
-        return f'{m.group("attr")}="{new}{query}{params}{hash_}{fragment}"'
+        return f"{new}{query}{params}{hash_}{fragment}"
 
-    return _URL_ATTR.sub(fix, html)
+    html = _URL_ATTR.sub(fix, html)
+    return _SRCSET_ATTR.sub(fix_srcset, html) if "srcset=" in html else html
 
 
 def split_front_matter(text: str) -> tuple[str, str]:

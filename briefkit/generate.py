@@ -42,11 +42,15 @@ from .memo import Memo, context_key, digest
 from .model import brief_json_schema
 from .outputs import MANIFEST, UnsafeOutputPath, output_path, read_manifest, write_manifest
 from .pdf import PdfBuilder, pdf_is_whole, pdf_path
+from .pictures import prepare as prepare_pictures
+from .pictures import site_files as picture_files
 from .records import Record, RecordStore
 from .related import related_briefs
 from .render import Renderer, template_errors
 from .resolve import ResolvedBrief, resolve
 from .selfcite import bibtex, ris
+from .social import TEMPLATE as SOCIAL_TEMPLATE
+from .social import SocialCardError, SocialCards, cards_for
 
 LATEST_MARKER = "<!-- latest-briefs -->"
 
@@ -244,7 +248,16 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     visible = [c for c in corpus.cards if drafts or not status[c.slug]]
     by_slug = {c.slug: c for c in visible}
     related = _related(memo, visible, config.related, session)
-    renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s})
+    # editors' images as the pages show them: resized copies made (or found in the cache) first
+    pictures = prepare_pictures(config.briefs_path, config.cache_path, (f for c in visible for f in c.images),
+                                (c.brief.image.file for c in visible if c.brief.image and c.brief.image.file))
+    # link-preview cards for briefs without a photograph, drawn in the background while pages are made
+    social = SocialCards(config, cards_for(config, corpus, visible, pictures))
+    social.start()
+    renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s}, pictures)
+
+    def seen(card: Card) -> tuple[str, ...]:  # the keys of a brief's pictures: a replaced image changes its pages
+        return tuple(pictures[f].key for f in card.images if f in pictures)
     resolved: dict[str, ResolvedBrief] = {}
     pieces: dict = {}  # citations formatted for one batch of briefs, reused by the next (cite.format_jobs)
 
@@ -300,8 +313,10 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     def entry_of(card: Card, full: dict[str, ResolvedBrief]) -> RenderedFeedEntry:
         return feed_entry(full[card.slug], renderer, config.site_url)
 
-    def brief_key(card: Card, context: str, state: str, near: tuple[str, ...], templates: str) -> str:
-        return digest(context, card.digest, state, list(near), templates, deps.registries(card), deps.works(card))
+    def brief_key(card: Card, context: str, state: str, near: tuple[str, ...], templates: str,
+                  shown: tuple[str, ...]) -> str:
+        return digest(context, card.digest, state, list(near), templates, deps.registries(card), deps.works(card),
+                      list(shown))
 
     def reference_key(card: Card, context: str, kind: str) -> str:
         return digest(digest(context, card.digest, deps.registries(card)), kind)  # the authors' names are in it
@@ -311,7 +326,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
         key = deps.per_card("page", card, brief_key, memo.key, status[card.slug], tuple(r.shown for r in near),
-                            brief_templates)
+                            brief_templates, seen(card))
         want(card.page_path, key, (card,), brief_page, card, near)
         own = f"{card.url}{card.slug}"
         want(own + ".bib", deps.per_card("bib", card, reference_key, memo.key, "bib"), (card,), own_reference,
@@ -320,7 +335,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
              card, ris)
         assets.update(card.images)
     assets.update(a.photo for a in corpus.authors.values() if a.photo)
-    plan = _listing_plan(config, corpus, memo, deps, renderer, visible, status,
+    plan = _listing_plan(config, corpus, memo, deps, renderer, visible, status, seen,
                          session.listings if session is not None else None)
     if session is not None:
         session.listings = plan
@@ -332,14 +347,15 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         newest = [by_slug[slug] for slug in slugs]  # this build's cards: the plan's may be older
         # each entry's slug and address too: a renamed or re-dated brief has the same bytes (c.digest)
         key = digest(memo.key, listing.feed, listing.title, listing.description, listing.first,
-                     deps.templates(*FEED_TEMPLATES), [(feed_entry_key(memo, deps, c), status[c.slug]) for c in newest])
+                     deps.templates(*FEED_TEMPLATES),
+                     [(feed_entry_key(memo, deps, c, seen(c)), status[c.slug]) for c in newest])
         for rel in (listing.feed, listing.feed.replace("feed.xml", "rss.xml")):
             feeds.append((rel, key, listing))
     # the feed entries the feeds of this build show that are not known from an earlier one
     shown = {slug: by_slug[slug] for _, slugs in plan.feeds for slug in slugs}
     for slug, card in sorted(shown.items()):
-        if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, deps, card):
-            todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, deps, card), (card,),
+        if memo.feed_entries.get(slug, ("",))[0] != feed_entry_key(memo, deps, card, seen(card)):
+            todo.append(_Todo(FEED_ENTRY_PREFIX + slug, feed_entry_key(memo, deps, card, seen(card)), (card,),
                               functools.partial(entry_of, card)))
     memo.feed_entries = {slug: e for slug, e in memo.feed_entries.items() if slug in shown}
 
@@ -350,7 +366,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         chosen = [c for c in visible if pdfs is None or c.slug in pdfs]
         files.update(_pdfs(config, corpus, renderer, memo, deps, chosen, materialize, progress))
 
-    links = site_links(config, sorted(assets), files)
+    links = site_links(config, sorted(assets),
+                       {**files, **picture_files(pictures, config.cache_path), **social.site_files()})
     # before any page is written: a hand-written file where the build would write a page stops it
     check_clashes({t.rel for t in todo if not t.rel.startswith(FEED_ENTRY_PREFIX)} | pages.kept, links,
                   config.root)
@@ -412,6 +429,13 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
             memo.record_page(config.pages_path, file_of(t.rel), t.key)
         if not memo.pages.keys() <= files:  # pages gone since the last build (a set comparison costs less)
             memo.pages = {rel: r for rel, r in memo.pages.items() if rel in files}
+    try:
+        social.wait()  # the site engine copies the cards
+    except SocialCardError as exc:
+        diags.error(Span(f"{config.templates_dir}/{SOCIAL_TEMPLATE}", 1, 1),
+                    f"the link-preview card template does not compile: {exc}",
+                    "fix the template (a Typst file; see its first lines for the data it gets)")
+        raise EditorError(diags) from None
     if session is not None:
         if write:
             session.pages_token = _write_token(config)
@@ -434,19 +458,20 @@ class ListingPlan:
 
 
 def _listing_plan(config: Config, corpus: Corpus, memo: Memo, deps: Dependencies, renderer: Renderer,
-                  visible: list[Card], status: dict[str, str], last: ListingPlan | None) -> ListingPlan:
+                  visible: list[Card], status: dict[str, str], seen: Callable[[Card], tuple[str, ...]],
+                  last: ListingPlan | None) -> ListingPlan:
     """The listing pages of this build, or the last build's plan (the preview's Session keeps it) when it
     was made from the same inputs: the same visible briefs in the same order showing the same (a body
     edit changes none of them), the same registries, templates, page sizes and build context. The
     cards of a reused plan may be older objects, but what listings show of them is the same."""
     inputs = (memo.key, config.page_size, config.feed_size, deps.templates(*LISTING_TEMPLATES),
               deps.templates(*INDEX_TEMPLATES), corpus.registries,
-              tuple((c.slug, c.shown, status[c.slug]) for c in visible))
+              tuple((c.slug, c.shown, status[c.slug], seen(c)) for c in visible))
     if last is not None and last.inputs == inputs:
         return last
     listings = build_listings(corpus, visible)
     # what a listing shows of each brief (a brief is in several listings: made once)
-    rows = {c.slug: (c.shown, status[c.slug], deps.names(c)) for c in visible}
+    rows = {c.slug: (c.shown, status[c.slug], deps.names(c), seen(c)) for c in visible}
     pages: list[tuple[str, str, Listing, int, tuple[Card, ...], int]] = []
     feeds: list[tuple[Listing, tuple[str, ...]]] = []
     latest = ""
@@ -612,14 +637,14 @@ def site_links(config: Config, assets: list[str], files: dict[str, Path]) -> dic
     return links
 
 
-def feed_entry_key(memo: Memo, deps: Dependencies, card: Card) -> str:
+def feed_entry_key(memo: Memo, deps: Dependencies, card: Card, pictures: tuple[str, ...] = ()) -> str:
     """What a brief's feed entry is made from: the build context, the file's bytes, its slug and
     address (they come from the file's name and date rather than its bytes), its template, the
-    registry entries it shows and the works it cites."""
+    registry entries it shows, the works it cites and its pictures' keys (pictures.py)."""
     # what is not the card's, in the cache's key too (Dependencies may keep it from one build to the next)
-    return deps.per_card("feed entry", card, lambda c, context, templates: digest(
-        context, c.digest, c.slug, c.url, templates, deps.registries(c), deps.works(c)),
-        memo.key, deps.templates(*FEED_ENTRY_TEMPLATES))
+    return deps.per_card("feed entry", card, lambda c, context, templates, shown: digest(
+        context, c.digest, c.slug, c.url, templates, deps.registries(c), deps.works(c), list(shown)),
+        memo.key, deps.templates(*FEED_ENTRY_TEMPLATES), pictures)
 
 
 def _related(memo: Memo, visible: list[Card], limit: int, session: Session | None = None) -> dict[str, tuple[str, ...]]:

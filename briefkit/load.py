@@ -193,6 +193,10 @@ def _field_name(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) if loc else "the file"
 
 
+def _has_compare(value) -> bool:
+    return isinstance(value, dict) and ("before" in value or "after" in value)
+
+
 def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: type[BaseModel],
                             diags: Diagnostics, base: tuple = ()) -> None:
     for err in exc.errors():
@@ -214,8 +218,19 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
                 hint = f"known fields: {', '.join(sorted(fields))}"
         elif kind == "value_error" and "file_or_embed" in err["msg"]:
             span = doc.span(loc, key=True)
-            message = f"'{name}' needs either a file (an image) or an embed (a chart or video), not both"
-            hint = "file: images/… for an image; embed: https://… for a Datawrapper, Flourish or YouTube embed"
+            message = (f"'{name}' needs either a file (an image) or an embed (a chart or video), not both"
+                       if loc and loc[0] == "image" or not _has_compare(value) else
+                       f"'{name}' is a before/after comparison: it takes before: and after:, not file or embed")
+            hint = ("file: images/… for an image; embed: https://… for a Datawrapper, Flourish or YouTube embed; "
+                    "before: and after: (each with file, date and credit) for a comparison")
+        elif kind == "value_error" and "compare_needs_both" in err["msg"]:
+            span = doc.span(loc, key=True)
+            missing = "after" if isinstance(value, dict) and "before" in value else "before"
+            message = f"'{name}' is a before/after comparison but has no '{missing}'"
+            hint = "give both pictures: before: and after:, each with file, date and credit"
+        elif kind == "value_error" and "credit_missing" in err["msg"]:
+            span = doc.span(loc, key=True)
+            message = f"missing required field 'credit' in {name}"
         elif kind == "value_error" and "embed_not_allowed" in err["msg"]:
             span = doc.span(loc + ("embed",))
             message = f"'{name}.embed' is not an address of an allowed embed"
@@ -761,11 +776,19 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         if isinstance(value["image"], dict) and value["image"].get("embed") is not None:
             diags.error(doc.span(("image", "embed"), key=True), "the hero image cannot be an embed",
                         "give it a file; place the embed in the body as a figure")
+        for which in ("before", "after"):
+            if which in value["image"]:
+                diags.error(doc.span(("image", which), key=True), "the hero image cannot be a before/after comparison",
+                            "give it a file; place the comparison in the body as a figure")
+                break
     if isinstance(value.get("figures"), dict):
         for label, fig in value["figures"].items():
             figure_labels.add(str(label))
             if isinstance(fig, dict):
                 _check_image_file(config, doc, ("figures", label), fig, diags)
+                for which in ("before", "after"):
+                    if isinstance(fig.get(which), dict):
+                        _check_image_file(config, doc, ("figures", label, which), fig[which], diags)
 
     # notes and citations
     body = text_of("body") or ""
@@ -815,7 +838,9 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                     f"put [figure: {label}] on a line of its own in the body")
 
     for path in [("title",), ("short_title",), ("image", "alt"), ("image", "credit")] + \
-            [("figures", label, name) for label in figure_labels for name in ("alt", "credit")]:
+            [("figures", label, name) for label in figure_labels for name in ("alt", "credit")] + \
+            [("figures", label, which, name) for label in figure_labels for which in ("before", "after")
+             for name in ("alt", "credit", "credit_line")]:
         check_single_line(doc, path, diags)
 
     # citations and notes outside body and notes print literally: say so

@@ -40,7 +40,10 @@ def json_ld(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str) ->
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def head_context(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str, pdf: bool) -> dict:
+def head_context(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str, pdf: bool,
+                 social: tuple[str, int, int, str] | None = None) -> dict:
+    """`social`: the link-preview image (path in the site, width, height, alt text): a crop of the hero
+    photograph or a drawn card (pictures.py, social.py)."""
     brief = rb.brief
     series = corpus.series.get(brief.series) if brief.series else None
     feeds = [(site_name, absolute(site_url, "feed.xml"))]
@@ -50,8 +53,9 @@ def head_context(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: st
         "brief": brief,
         "url": page_url(site_url, rb.page_path),
         "description": plain_text(brief.summary or ""),
-        "image_url": absolute(site_url, brief.image.file) if brief.image else None,
-        "image_alt": brief.image.alt if brief.image else None,
+        "image_url": absolute(site_url, social[0]) if social else None,
+        "image_size": social[1:3] if social else None,
+        "image_alt": social[3] if social else None,
         "authors": [corpus.authors[a].name for a in brief.authors],
         "series_label": series.label if series else "",
         "topics": [corpus.topics[t].label if t in corpus.topics else t for t in brief.topics],

@@ -50,17 +50,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+CreditFormat = Annotated[str, StringConstraints(pattern=r"^[^{}\n]*\{credit\}[^{}\n]*$")]
+
+
+class Frame(_Strict):
+    """One of the two pictures of a before/after comparison: a file, the day it shows, its credit."""
+
+    file: Text = Field(description="Image path relative to briefs/, e.g. images/2024-04-site.jpg")
+    date: dt.date = Field(description="The day the picture shows (YYYY-MM-DD), printed beside it")
+    alt: Text | None = Field(None, description="What this picture shows; by default the figure's alt and the date")
+    credit: Text = Field(description='Who made the picture; printed as "(Source: …)" unless credit_format or '
+                                     'credit_line says otherwise')
+    credit_format: CreditFormat | None = Field(None, description='How the credit is printed, e.g. "© 2024 {credit}"')
+    credit_line: Text | None = Field(None, description="The whole credit line as printed (instead of credit_format)")
+
+    @property
+    def credit_text(self) -> str:
+        if self.credit_line:
+            return self.credit_line
+        return (self.credit_format or "(Source: {credit})").replace("{credit}", self.credit)
+
+
 class Figure(_Strict):
-    """An image with its alternative text, optional caption and required credit."""
+    """An image with its alternative text, optional caption and required credit; or an embed; or a
+    before/after comparison of two pictures of the same place (before: and after:, each credited)."""
+
+    # the JSON Schema says it too: editors' tools (VS Code) flag a figure without a credit
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"oneOf": [
+        {"required": ["file", "credit"]}, {"required": ["embed", "credit"]}, {"required": ["before", "after"]}]})
 
     file: Text | None = Field(None, description="Image path relative to briefs/, e.g. images/2024-04-test.jpg")
     embed: Text | None = Field(None, description="Instead of file, in figures: the address of a Datawrapper or "
                                                  "Flourish chart or a YouTube video, shown in the page")
     alt: Text = Field(description="What the image shows, for readers who cannot see it (an embed's title)")
     caption: str | None = Field(None, description="Markdown caption printed under the image")
-    credit: Text = Field(description='Who made the image; printed as "(Source: …)" unless credit_format or '
-                                     'credit_line says otherwise')
-    credit_format: Annotated[str, StringConstraints(pattern=r"^[^{}\n]*\{credit\}[^{}\n]*$")] | None = Field(
+    before: Frame | None = Field(None, description="Instead of file, in figures: the earlier picture of a "
+                                                   "before/after comparison (with after:)")
+    after: Frame | None = Field(None, description="The later picture of a before/after comparison")
+    credit: Text | None = Field(None, description='Who made the image (required, except for a comparison, whose '
+                                                  'pictures have their own); printed as "(Source: …)" unless '
+                                                  'credit_format or credit_line says otherwise')
+    credit_format: CreditFormat | None = Field(
         None, description='How the credit is printed, with {credit} where it goes: "© 2024 {credit}", '
                           '"Image: {credit}"; the default is "(Source: {credit})"')
     credit_line: Text | None = Field(None, description='The whole credit line as printed, e.g. '
@@ -68,8 +98,13 @@ class Figure(_Strict):
 
     @model_validator(mode="after")
     def _file_or_embed(self):
-        if (self.file is None) == (self.embed is None):
+        compare = self.before is not None or self.after is not None
+        if [self.file is not None, self.embed is not None, compare].count(True) != 1:
             raise ValueError("file_or_embed")
+        if compare and (self.before is None or self.after is None):
+            raise ValueError("compare_needs_both")
+        if not compare and self.credit is None:
+            raise ValueError("credit_missing")
         if self.embed is not None:
             from .embeds import embed_address
 
@@ -86,15 +121,31 @@ class Figure(_Strict):
         return found[1] if found else None
 
     @property
+    def compare(self) -> bool:
+        return self.before is not None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The image files the figure shows (none for an embed)."""
+        if self.before is not None and self.after is not None:
+            return (self.before.file, self.after.file)
+        return (self.file,) if self.file else ()
+
+    @property
     def credit_statement(self) -> str:
         """The credit without the page's "(Source: …)" wrapping: schema.org's creditText."""
+        if self.credit is None:  # a comparison: its pictures carry the credits
+            return "; ".join(f.credit_text for f in (self.before, self.after) if f is not None)
         if self.credit_line:
             return self.credit_line
         return self.credit_format.replace("{credit}", self.credit) if self.credit_format else self.credit
 
     @property
     def credit_text(self) -> str:
-        """The credit as printed under the image, on the web page and in the PDF."""
+        """The credit as printed under the image, on the web page and in the PDF ("" for a comparison
+        without a credit of its own: its pictures' credits are printed beside them)."""
+        if self.credit is None:
+            return self.credit_line or ""
         if self.credit_line:
             return self.credit_line
         return (self.credit_format or "(Source: {credit})").replace("{credit}", self.credit)

@@ -127,7 +127,7 @@ class PdfBuilder:
     def digest(self, rb: ResolvedBrief) -> str:
         brief = rb.brief
         images = [brief.image.file] if brief.image else []
-        images += [f.file for f in brief.figures.values() if f.file]
+        images += [file for f in brief.figures.values() for file in f.files]
         parts = {
             "environment": self.settings.environment_digest,
             # the slug comes from the file name, not its content: a renamed brief prints its new address
@@ -229,6 +229,15 @@ class PdfBuilder:
 
         def figure_call(fig, caption_key: str) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
+            if fig.compare:  # print shows both pictures, one above the other
+                def frame(f, which: str) -> str:
+                    alt = f.alt or f"{fig.alt} ({long_date(f.date)})"
+                    return (f"(path: {typst_string('/' + self.config.briefs_dir + '/' + f.file)}, "
+                            f"alt: {typst_string(alt)}, label: {typst_string(which)}, "
+                            f"date: {typst_string(long_date(f.date))}, credit: {typst_string(f.credit_text)})")
+                credit = typst_string(fig.credit_text) if fig.credit_text else "none"
+                return (f"brief-compare({frame(fig.before, 'Before')}, {frame(fig.after, 'After')}, "
+                        f"caption: {caption}, credit: {credit})")
             if fig.embed:  # a chart or video online: print says where it is
                 return (f"brief-embed({typst_string(fig.embed)}, title: {typst_string(fig.alt)}, caption: {caption}, "
                         f"credit: {typst_string(fig.credit_text)})")

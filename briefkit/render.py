@@ -36,7 +36,9 @@ from .load import Corpus
 from .metadata import head_context
 from .model import Figure
 from .notes import SUPPORT_MARKER
+from .pictures import Picture
 from .resolve import ResolvedBrief, in_text_edit
+from .social import CARD_SIZE, card_path
 from .typography import smarten
 
 
@@ -216,6 +218,17 @@ def page_window(current: int, count: int, radius: int = 2) -> list[int | None]:
 
 
 @dataclass(frozen=True)
+class ImageView:
+    """A picture as a template shows it (pictures.py), addresses relative to the page."""
+
+    src: str  # the original, or its fallback copy when it is wider than the widest WebP copy
+    alt: str
+    width: int | None  # as displayed; None for an SVG without a size
+    height: int | None
+    srcset: str  # the WebP copies for <source type="image/webp">: "a-480w.….webp 480w, …"; "" for none
+
+
+@dataclass(frozen=True)
 class Entry:
     """One brief in a listing, with links relative to the listing page."""
 
@@ -226,21 +239,44 @@ class Entry:
     authors: list[tuple[str, str]]
     date: dt.date
     summary: str
-    thumbnail: tuple[str, str] | None  # (src, alt)
+    thumbnail: ImageView | None  # the hero, if it has one
     status: str  # "", "draft" or "scheduled"
 
 
 class Renderer:
-    def __init__(self, config: Config, corpus: Corpus, status: dict[str, str] | None = None):
+    def __init__(self, config: Config, corpus: Corpus, status: dict[str, str] | None = None,
+                 pictures: dict[str, Picture] | None = None):
         self.env = make_environment(config.templates_path, config.cache_path / "jinja")
         self.config = config
         self.corpus = corpus
         self.site_name = config.site_name
         self.status = status or {}  # slug → "draft" / "scheduled" when previewing unpublished briefs
+        self.pictures = pictures or {}  # image file → its web copies (pictures.py); none: the file as it is
+
+    def image(self, file: str, alt: str, page: str) -> ImageView:
+        picture = self.pictures.get(file)
+        if picture is None:
+            return ImageView(relative(page, file), alt, None, None, "")
+        srcset = ", ".join(f"{relative(page, c.rel)} {c.width}w" for c in picture.sources)
+        return ImageView(relative(page, picture.src), alt, picture.width, picture.height, srcset)
+
+    def social_image(self, rb: ResolvedBrief) -> tuple[str, int, int, str]:
+        """The brief's link-preview image: the crop of its hero photograph, or its drawn card."""
+        hero = rb.brief.image
+        picture = self.pictures.get(hero.file) if hero and hero.file else None
+        if picture is not None and picture.social is not None:
+            return picture.social.rel, picture.social.width, picture.social.height, hero.alt
+        series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None
+        shown = f"{series.label}: {plain_text(rb.brief.title)}" if series else plain_text(rb.brief.title)
+        return card_path(rb), *CARD_SIZE, f"{shown} ({self.site_name})"
 
     def figure(self, figure: Figure, page: str, css_class: str) -> str:
+        image = self.image(figure.file, figure.alt, page) if figure.file else None
+        frames = [(frame, self.image(frame.file, frame.alt or f"{figure.alt} ({long_date(frame.date)})", page))
+                  for frame in (figure.before, figure.after) if frame is not None]
         return self.env.get_template("partials/figure.html.j2").render(
-            figure=figure, src=relative(page, figure.file) if figure.file else figure.embed_src, css_class=css_class)
+            figure=figure, image=image, src=image.src if image else figure.embed_src, css_class=css_class,
+            frames=frames, lazy=css_class != "brief-hero")  # the hero is at the top: the browser fetches it first
 
     def body(self, rb: ResolvedBrief) -> str:
         """The body as Markdown, with note references numbered and figures placed."""
@@ -305,7 +341,8 @@ class Renderer:
         topics = [(topic_label(self.corpus, t), relative(page, f"topics/{t}.md")) for t in brief.topics]
         own_files = f"{rb.slug}/{rb.slug}"  # the brief's folder, next to its page
         head = self.env.get_template("head.html.j2").render(
-            **head_context(self.corpus, rb, self.site_name, self.config.site_url, self.config.pdf))
+            **head_context(self.corpus, rb, self.site_name, self.config.site_url, self.config.pdf,
+                           self.social_image(rb)))
         return self.env.get_template("brief.html.j2").render(
             brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
             description=plain_text(brief.summary or ""), head=head.strip(),
@@ -339,7 +376,7 @@ class Renderer:
     def entry(self, rb: Card, page: str) -> Entry:
         brief = rb.brief
         series = self.corpus.series.get(brief.series) if brief.series else None
-        thumb = (relative(page, brief.image.file), brief.image.alt) if brief.image else None
+        thumb = self.image(brief.image.file, brief.image.alt, page) if brief.image and brief.image.file else None
         return Entry(
             title=brief.title, link=relative(page, rb.page_path),
             series_label=series.label if series else "",

@@ -21,14 +21,15 @@ TAGS = {
     "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "section", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
-    "u", "ul", "iframe",
+    "u", "ul", "iframe", "picture", "source",
 }
 GENERIC = {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-current", "aria-describedby",
            "aria-hidden"}
 ATTRIBUTES = {
     "*": GENERIC,
     "a": {"href", "rel", "download", "type"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding", "fetchpriority", "srcset", "sizes"},
+    "source": {"srcset", "sizes", "type", "media", "width", "height"},
     "time": {"datetime"},
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan", "scope"},
@@ -50,10 +51,17 @@ def clean(html: str) -> str:
 
 
 def _frames_only_allowed(tag: str, attribute: str, value: str) -> str | None:
-    """An iframe stays only with the address of an allowed embed (embeds.py); any other goes."""
+    """An iframe stays only with the address of an allowed embed (embeds.py); any other goes. A srcset
+    (responsive images) stays only when every address in it is relative or http(s), as src must be."""
     if tag == "iframe" and attribute == "src":
         return value if allowed_frame(value) else None
+    if attribute == "srcset":
+        urls = [candidate.strip().split()[0] for candidate in value.split(",") if candidate.strip()]
+        return value if all(_SAFE_ADDRESS.match(url) for url in urls) else None
     return value
+
+
+_SAFE_ADDRESS = re.compile(r"^(?:https?://|[^:/?#]*(?:[/?#]|$))", re.I)  # http(s), or a path without a scheme
 
 
 def _clean(html: str) -> str:

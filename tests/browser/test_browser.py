@@ -397,3 +397,94 @@ def test_print_button_prints_the_brief_with_keyboard_and_mouse(visit):
     page.emulate_media(media="print")
     assert page.locator(".md-header").evaluate("e => getComputedStyle(e).display") == "none"
     assert page.locator(".brief-share").evaluate("e => getComputedStyle(e).display") == "none"
+
+
+# ---- before/after imagery ----
+
+COMPARE = "2025/12/new-munitions-factories/"
+
+
+def slider_value(page) -> int:
+    return int(page.locator(".brief-compare-range").input_value())
+
+
+def after_clip(page) -> str:
+    return page.locator(".brief-compare-after img").evaluate("e => getComputedStyle(e).clipPath")
+
+
+def test_comparison_slider_follows_the_mouse_and_the_keyboard(visit):
+    page = visit(COMPARE)
+    frames = page.locator(".brief-compare-frames")
+    frames.scroll_into_view_if_needed()
+    before, after = page.locator(".brief-compare-before img"), page.locator(".brief-compare-after img")
+    assert before.bounding_box() == after.bounding_box()  # one over the other
+    assert slider_value(page) == 50 and "50%" in after_clip(page)
+    box = before.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
+    assert abs(slider_value(page) - 25) <= 1 and "25%" in after_clip(page)
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)  # a drag
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert abs(slider_value(page) - 80) <= 1
+    # the keyboard: the slider is focused by a click, and reached with Tab
+    page.keyboard.press("Home")
+    assert slider_value(page) == 0 and "0%" in after_clip(page)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert slider_value(page) == 2
+    page.keyboard.press("End")
+    assert slider_value(page) == 100
+    slider = page.get_by_role("slider")
+    assert "May 14, 2024" in slider.get_attribute("aria-label")
+    assert "November 20, 2025" in slider.get_attribute("aria-label")
+    assert page.evaluate("() => document.activeElement.classList.contains('brief-compare-range')")
+    outline = page.evaluate("() => getComputedStyle(document.querySelector('.brief-compare-handle'), '::after')"
+                            ".outlineStyle")
+    assert outline == "solid"  # the focus shows on the handle
+    page.screenshot(path=str(ARTIFACTS / "compare-desktop.png"))
+
+
+def test_comparison_slider_follows_a_finger_on_a_phone(visit):
+    page = visit(COMPARE, phone=True)
+    frames = page.locator(".brief-compare-frames")
+    frames.scroll_into_view_if_needed()
+    box = page.locator(".brief-compare-before img").bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    assert abs(slider_value(page) - 70) <= 2
+    assert horizontal_overflow(page) == 0
+    page.screenshot(path=str(ARTIFACTS / "compare-phone.png"))
+
+
+def test_comparison_without_javascript_and_in_print_shows_both_pictures_one_above_the_other(browser, site):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url(COMPARE))
+        before = page.locator(".brief-compare-before img").bounding_box()
+        after = page.locator(".brief-compare-after img").bounding_box()
+        assert after["y"] >= before["y"] + before["height"]  # stacked, both whole
+        assert page.locator(".brief-compare-range").count() == 0
+        assert page.locator(".brief-compare-label").all_inner_texts()[0].startswith("Before: May 14, 2024")
+    finally:
+        context.close()
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(site.url(COMPARE))
+        page.wait_for_load_state("networkidle")
+        page.emulate_media(media="print")
+        before = page.locator(".brief-compare-before img").bounding_box()
+        after = page.locator(".brief-compare-after img").bounding_box()
+        assert after["y"] >= before["y"] + before["height"]
+        assert "none" in after_clip(page)
+    finally:
+        page.close()
+
+
+def test_responsive_images_load_a_copy_that_fits_the_screen(visit):
+    page = visit("2025/12/munitions-expansion-summary/", phone=True)
+    hero = page.locator("figure.brief-hero img")
+    hero.evaluate("e => e.decode()")
+    current = hero.evaluate("e => e.currentSrc")
+    # a phone 390 CSS pixels wide at the device's ratio: not the 1600-pixel original
+    assert current.endswith(".webp") and "-1600w." not in current, current

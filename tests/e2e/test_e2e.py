@@ -15,10 +15,12 @@ SAMPLES = {
     "2024/04/defence-industrial-enterprise": {"series": "Quick Take", "notes": 4, "authors": ["jordan-park"],
                                               "figures": 1},
     "2025/12/munitions-modernization": {"series": "Latest news", "notes": 2, "authors": ["mina-cho"], "figures": 3},
-    "2025/12/new-munitions-factories": {"series": "Latest news", "notes": 1, "authors": ["mina-cho"], "figures": 0},
+    # a before/after comparison: one figure, credits beside its two pictures
+    "2025/12/new-munitions-factories": {"series": "Latest news", "notes": 1, "authors": ["mina-cho"], "figures": 1},
     "2025/12/munitions-expansion-summary": {"series": "In brief", "notes": 1, "authors": ["sam-ortiz"],
-                                            "figures": 0},
+                                            "figures": 1},  # a hero photograph credited "Image: …"
 }
+CREDIT = re.compile(r"(\(Source: [^)]+\)|Image: Synthetic imagery drawn for the sample site)$")
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +67,11 @@ def test_brief_page_anatomy(built, url):
     figures = article.find_all("figure")
     assert len(figures) == expected["figures"]
     for figure in figures:
-        img = figure.find("img")
-        assert img["alt"].strip()
-        assert resolves(built, url, img["src"])
-        assert re.search(r"\(Source: [^)]+\)$", figure.find("figcaption").get_text().strip())
+        for img in figure.find_all("img"):
+            assert img["alt"].strip()
+            assert resolves(built, url, img["src"])
+        credits = [c.get_text().strip() for c in figure.select(".credit")]
+        assert credits and all(CREDIT.search(c) for c in credits), credits
 
 
 @pytest.mark.parametrize("url", SAMPLES)

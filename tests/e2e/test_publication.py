@@ -37,6 +37,14 @@ def test_reader_pages_have_no_docs_sidebar_or_contents_and_the_publishers_footer
     assert tabs == ["Home", "Series", "Topics", "Authors", "Archive", "About"]
 
 
+@pytest.mark.parametrize("url, tab", [("", "Home"), ("series", "Series"), ("series/quick-take", "Series"),
+                                      ("topics/economy", "Topics"), ("authors/jordan-park", "Authors"),
+                                      ("archive/2025/12", "Archive"), ("about", "About"), (BRIEF, None)])
+def test_the_tab_of_the_section_a_page_is_in_is_marked(site, url, tab):
+    active = [li.get_text(strip=True) for li in page(site, url).select(".md-tabs__item--active")]
+    assert active == ([tab] if tab else [])
+
+
 def test_the_editors_guide_is_on_the_site_but_not_in_navigation_or_search(site):
     assert (site.root / "site/writing-briefs/index.html").is_file()
     for url in READER_PAGES:

@@ -116,8 +116,9 @@ def test_brief_metadata(sample):
     assert meta(soup, "description", "name") == [summary]
     assert meta(soup, "og:title") == ["North Korea’s New “National Defence Industrial Enterprise”"]
     assert meta(soup, "og:description") == [summary]
-    assert meta(soup, "og:image") == [f"{SITE_URL}images/2024-04-defence-enterprise.svg"]
-    assert meta(soup, "og:image:alt")[0].startswith("A placeholder drawing")
+    # an SVG hero, which social sites do not show: a card drawn from the title (social.py)
+    assert meta(soup, "og:image") == [f"{SITE_URL}social/2024/04/defence-industrial-enterprise.png"]
+    assert meta(soup, "og:image:alt")[0].startswith("Quick Take: North Korea’s New")
     assert meta(soup, "twitter:card", "name") == ["summary_large_image"]
     assert meta(soup, "citation_title", "name") == ["North Korea’s New “National Defence Industrial Enterprise”"]
     assert meta(soup, "citation_author", "name") == ["Jordan Park"]
@@ -322,4 +323,5 @@ def test_pages_do_not_grow_with_the_number_of_briefs(tmp_path, shared_cache):
     small, big = sizes
     for kind in ("brief", "listing", "home"):
         assert big[kind] <= small[kind] * 1.05, (kind, small[kind], big[kind])
+    assert big["brief"] < 100 * 1024  # a brief's HTML, images aside (benchmarks/run.py measures it at 10,000)
     assert big["pages"] <= small["listing"] * 1.1

@@ -29,6 +29,10 @@ def test_sample_briefs_validate_against_the_schema(path):
     lambda b: b.update(authors=[]),
     lambda b: b.update(status="publshed"),
     lambda b: b.update(image={"file": "images/x.svg", "alt": "A"}),
+    # a comparison needs both pictures, each with its date and credit
+    lambda b: b.update(figures={"x": {"alt": "A", "before": {"file": "a.jpg", "date": "2024-01-01", "credit": "C"}}}),
+    lambda b: b.update(figures={"x": {"alt": "A", "before": {"file": "a.jpg", "date": "2024-01-01", "credit": "C"},
+                                      "after": {"file": "b.jpg", "credit": "C"}}}),
 ])
 def test_schema_rejects_invalid_briefs(change):
     brief = as_json(SAMPLES[0])

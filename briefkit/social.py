@@ -1,0 +1,145 @@
+"""Link-preview images (og:image) for briefs without a photograph to show.
+
+A brief whose hero is a photograph gets a 1200 × 630 crop of it (pictures.py). Every other brief (no
+hero, or an SVG hero, which Facebook and X do not show) gets a card drawn by Typst from
+templates/social/card.typ with the fonts in templates/fonts/: its series, title, site name and date,
+over the SVG hero if there is one. Cards are PNG files, cached by what they are made from, so only new
+or changed briefs are drawn; many are drawn per Typst run (a page each), in threads (Typst lets go of
+the GIL), while the pages are made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .config import Config
+
+CARD_SIZE = (1200, 630)
+TEMPLATE = "social/card.typ"
+_BATCH = 40  # cards per Typst run: one run costs ~25 ms, one card ~8 ms
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a card shows, and where it goes in the site."""
+
+    rel: str  # path in the site: beside the brief's page, named after it
+    title: str
+    series: str | None
+    site_name: str
+    date: str
+    authors: tuple[str, ...]
+    hero: str | None  # an SVG hero, as Typst finds it from the project's root ("/briefs/images/x.svg")
+    lang: str
+    hero_digest: str = ""
+
+    def data(self) -> dict:
+        return {"title": self.title, "series": self.series, "site_name": self.site_name, "date": self.date,
+                "authors": list(self.authors), "hero": self.hero, "lang": self.lang}
+
+
+def cards_for(config: Config, corpus, visible, pictures: dict) -> list[Card]:
+    """A card for every brief in `visible` whose hero gives no link-preview crop (pictures.py)."""
+    from .render import long_date
+
+    out = []
+    for c in visible:
+        b = c.brief
+        hero = b.image.file if b.image else None
+        picture = pictures.get(hero) if hero else None
+        if picture is not None and picture.social is not None:
+            continue
+        svg = hero if picture is not None and picture.format == "svg" else None
+        digest = hashlib.sha256((config.briefs_path / svg).read_bytes()).hexdigest() if svg else ""
+        series = corpus.series.get(b.series) if b.series else None
+        out.append(Card(card_path(c), b.title, series.label if series else None, config.site_name,
+                        long_date(b.date), tuple(corpus.authors[a].name for a in b.authors if a in corpus.authors),
+                        f"/{config.briefs_dir}/{svg}" if svg else None, b.lang.split("-")[0], digest))
+    return out
+
+
+def card_path(card) -> str:
+    """Where a brief's drawn card is in the site: social/<YYYY>/<MM>/<slug>.png, out of the briefs'
+    folders (a preview's build looks at nothing in those while its pages are current)."""
+    return f"social/{card.url.rstrip('/')}.png"
+
+
+class SocialCards:
+    """The cards of one build: their cache files, drawn in the background (start) until wait()."""
+
+    def __init__(self, config: Config, cards: Iterable[Card]):
+        self.config = config
+        self.folder = config.cache_path / "social"
+        template = config.templates_path / TEMPLATE
+        self.template = template.read_bytes() if template.is_file() else b""
+        fonts = sorted((p.name, p.stat().st_size) for p in (config.templates_path / "fonts").glob("*.[ot]tf"))
+        import typst
+
+        self.context = hashlib.sha256(repr((self.template, fonts, typst.__version__, CARD_SIZE)).encode()).hexdigest()
+        self.cards = {c.rel: c for c in cards}
+        self._futures: list[Future] = []
+
+    def file_of(self, card: Card) -> Path:
+        key = hashlib.sha256(json.dumps([self.context, card.data(), card.hero_digest]).encode()).hexdigest()
+        return self.folder / f"{key}.png"
+
+    def site_files(self) -> dict[str, Path]:
+        """Path in the site → cached card, for every card of the build (drawn or still to be)."""
+        return {rel: self.file_of(card) for rel, card in self.cards.items()}
+
+    def start(self) -> None:
+        """Draw the cards not in the cache, in the background."""
+        missing = sorted({self.file_of(c): c for c in self.cards.values() if not self.file_of(c).is_file()}.items())
+        if not missing or not self.template:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        batches = [missing[i:i + _BATCH] for i in range(0, len(missing), _BATCH)]
+        pool = ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(batches))))
+        self._futures = [pool.submit(self._draw, batch) for batch in batches]
+        pool.shutdown(wait=False)
+
+    def wait(self) -> None:
+        """Until every card is drawn; a Typst error (an edited template) is raised as SocialCardError."""
+        futures, self._futures = self._futures, []
+        for future in futures:
+            future.result()
+
+    def _draw(self, batch: list[tuple[Path, Card]]) -> None:
+        import typst
+
+        def compile_cards(cards: list[Card]) -> list[bytes]:
+            inputs = {"cards": json.dumps([card.data() for card in cards], ensure_ascii=False)}
+            out = typst.compile(self.template, root=str(self.config.root), format="png", ppi=72,
+                                font_paths=[str(self.config.templates_path / "fonts")], ignore_system_fonts=True,
+                                sys_inputs=inputs)
+            return [out] if isinstance(out, bytes) else out
+
+        try:
+            pages = compile_cards([card for _, card in batch])
+        except typst.TypstError:
+            # an SVG hero Typst cannot draw spoils its batch: each card on its own, without such a hero
+            pages = []
+            for _, card in batch:
+                try:
+                    pages += compile_cards([card])
+                except typst.TypstError as exc:
+                    if card.hero is None:
+                        message = " ".join(str(getattr(exc, "message", exc)).split())
+                        raise SocialCardError(message) from None
+                    pages += compile_cards([replace(card, hero=None)])
+        if isinstance(pages, bytes):
+            pages = [pages]
+        for (target, _), png in zip(batch, pages, strict=True):
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(png)
+            os.replace(tmp, target)
+
+
+class SocialCardError(Exception):
+    """The card template (templates/social/card.typ) does not compile: Typst's message."""
