@@ -51,6 +51,7 @@ from .resolve import ResolvedBrief, resolve
 from .selfcite import bibtex, ris
 from .social import TEMPLATE as SOCIAL_TEMPLATE
 from .social import SocialCardError, SocialCards, cards_for
+from .social import check_template as check_social_template
 
 LATEST_MARKER = "<!-- latest-briefs -->"
 
@@ -123,11 +124,18 @@ class Generation:
         return [resolved[c.slug] for c in self.cards]
 
 
+CARD_TEMPLATE_ERROR = "the link-preview card template does not compile: "
+CARD_TEMPLATE_HINT = "fix the template (a Typst file; its first lines say what data it gets)"
+
+
 def check(config: Config, known: dict[str, KnownBrief] | None = None,
           bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "",
           positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
     corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions, registries)
     check_style(config.csl_path, config.csl, diags, config.cache_path)
+    if (problem := check_social_template(config)) is not None:
+        diags.error(Span(f"{config.templates_dir}/{SOCIAL_TEMPLATE}", 1, 1), CARD_TEMPLATE_ERROR + problem,
+                    CARD_TEMPLATE_HINT)
     return corpus, diags
 
 
@@ -253,7 +261,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
                                 (c.brief.image.file for c in visible if c.brief.image and c.brief.image.file))
     # link-preview cards for briefs without a photograph, drawn in the background while pages are made
     social = SocialCards(config, cards_for(config, corpus, visible, pictures))
-    social.start()
+    if write:
+        social.start()
     renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s}, pictures)
 
     def seen(card: Card) -> tuple[str, ...]:  # the keys of a brief's pictures: a replaced image changes its pages
@@ -432,9 +441,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     try:
         social.wait()  # the site engine copies the cards
     except SocialCardError as exc:
-        diags.error(Span(f"{config.templates_dir}/{SOCIAL_TEMPLATE}", 1, 1),
-                    f"the link-preview card template does not compile: {exc}",
-                    "fix the template (a Typst file; see its first lines for the data it gets)")
+        diags.error(Span(f"{config.templates_dir}/{SOCIAL_TEMPLATE}", 1, 1), CARD_TEMPLATE_ERROR + str(exc),
+                    CARD_TEMPLATE_HINT)
         raise EditorError(diags) from None
     if session is not None:
         if write:

@@ -17,10 +17,12 @@ from .search_index import PageRecord
 
 BUNDLE = "search-index"
 BODY_ATTRIBUTE = "data-search-body"
-# Parts of a page that belong to other pages or repeat on every page; footnote markers would glue
-# their numbers to the word before them.
+# Parts of a page that belong to other pages or repeat on every page (the support block, the share
+# links, a comparison's "Before:"/"After:"); footnote markers would glue their numbers to the word
+# before them.
 NOT_INDEXED = [".brief-dates", ".brief-related", ".brief-cite", ".brief-actions", ".brief-cta", ".footnote-backref",
-               ".footnote-ref", ".headerlink", "[data-search-ignore]"]
+               ".footnote-ref", ".headerlink", ".brief-support", ".brief-share", ".brief-compare-which",
+               "[data-search-ignore]"]
 # Found by search and shown under a result's title, but not part of its excerpt.
 META = [".brief-series", ".brief-byline", ".brief-topics"]
 _BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "figcaption",

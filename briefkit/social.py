@@ -141,5 +141,31 @@ class SocialCards:
             os.replace(tmp, target)
 
 
+SAMPLE_CARD = Card("", "A title long enough to wrap onto a second line of the card", "Series", "Site",
+                   "January 1, 2026", ("An Author",), None, "en")
+
+
+def check_template(config: Config) -> str | None:
+    """Typst's message when templates/social/card.typ does not compile with a sample card, else None
+    (`check` says so before a build would; an accepted template is remembered by its bytes)."""
+    import typst
+
+    path = config.templates_path / TEMPLATE
+    if not path.is_file():
+        return None  # no template, no cards (the build draws none)
+    data = path.read_bytes()
+    accepted = config.cache_path / "social" / f"{hashlib.sha256(data).hexdigest()}.accepted"
+    if accepted.exists():
+        return None
+    try:
+        typst.compile(data, root=str(config.root), format="svg", font_paths=[str(config.templates_path / "fonts")],
+                      ignore_system_fonts=True, sys_inputs={"cards": json.dumps([SAMPLE_CARD.data()])})
+    except typst.TypstError as exc:
+        return " ".join(str(getattr(exc, "message", exc)).split())
+    accepted.parent.mkdir(parents=True, exist_ok=True)
+    accepted.write_bytes(b"")
+    return None
+
+
 class SocialCardError(Exception):
     """The card template (templates/social/card.typ) does not compile: Typst's message."""

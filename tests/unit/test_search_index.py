@@ -157,6 +157,7 @@ PAGE = """<!doctype html><html lang="en"><head><title>Site page</title></head><b
 <p>First<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup> para<em>graph</em>.</p><p>Second</p>
 <script>var hidden = 1;</script>
 <aside data-search-ignore>Ignored aside</aside>
+<aside class="brief-support"><p>Support our work</p></aside><nav class="brief-share"><p>Share: E-mail</p></nav>
 <ol><li>Note text <a class="footnote-backref" href="#fnref:1">↩</a></li></ol></article></div>
 <footer>Footer words</footer></body></html>"""
 
