@@ -265,8 +265,12 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         social.start()
     renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s}, pictures)
 
+    picture_keys: dict[str, tuple[str, ...]] = {}
+
     def seen(card: Card) -> tuple[str, ...]:  # the keys of a brief's pictures: a replaced image changes its pages
-        return tuple(pictures[f].key for f in card.images if f in pictures)
+        if card.slug not in picture_keys:
+            picture_keys[card.slug] = tuple(pictures[f].key for f in card.images if f in pictures)
+        return picture_keys[card.slug]
     resolved: dict[str, ResolvedBrief] = {}
     pieces: dict = {}  # citations formatted for one batch of briefs, reused by the next (cite.format_jobs)
 

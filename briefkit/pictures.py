@@ -32,7 +32,7 @@ SOCIAL_SIZE = (1200, 630)  # what Facebook, X, LinkedIn and Bluesky show as a la
 WEBP_QUALITY = 78
 JPEG_QUALITY = 84
 RESIZED = {"png", "jpeg", "webp"}
-_ENCODER_VERSION = 1  # bump when the way copies are made changes: every copy is made again
+_ENCODER_VERSION = 2  # bump when the way copies are made changes: every copy is made again
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,16 @@ class _ContentIndex:
             self.entries = {}
         self.changed = False
 
-    def lookup(self, path: Path, rel: str) -> tuple[str, int | None, int | None]:
+    def lookup(self, path: Path, rel: str) -> tuple[str, int | None, int | None, bool]:
         st = path.stat()
         known = self.entries.get(rel)
-        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-            return known[2], known[3], known[4]
+        if known and len(known) == 6 and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return known[2], known[3], known[4], known[5]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        width, height = _displayed_size(path)
-        self.entries[rel] = [st.st_size, st.st_mtime_ns, digest, width, height]
+        width, height, alpha = _header(path)
+        self.entries[rel] = [st.st_size, st.st_mtime_ns, digest, width, height, alpha]
         self.changed = True
-        return digest, width, height
+        return digest, width, height, alpha
 
     def save(self, used: set[str]) -> None:
         if self.changed or self.entries.keys() - used:
@@ -100,21 +100,25 @@ class _ContentIndex:
             os.replace(tmp, self.path)
 
 
-def _displayed_size(path: Path) -> tuple[int | None, int | None]:
-    """The size a browser shows: the header's, turned when the EXIF orientation says so."""
+def _header(path: Path) -> tuple[int | None, int | None, bool]:
+    """The size a browser shows (the header's, turned when the EXIF orientation says so) and whether
+    the picture can be transparent."""
     info = check_image(path)
-    if info.format != "jpeg":
-        return info.width, info.height
+    if info.format not in RESIZED:
+        return info.width, info.height, False
     from PIL import Image
 
-    with Image.open(path) as img:  # reads the header and EXIF only
-        turned = img.getexif().get(0x0112) in (5, 6, 7, 8)
-    return (info.height, info.width) if turned else (info.width, info.height)
+    with Image.open(path) as img:  # reads the header (and EXIF) only
+        turned = info.format == "jpeg" and img.getexif().get(0x0112) in (5, 6, 7, 8)
+        alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
+    return ((info.height, info.width) if turned else (info.width, info.height)) + (alpha,)
 
 
 def plan(file: str, fmt: str, width: int | None, height: int | None, digest: str, version: str,
-         social: bool) -> Picture:
-    """What copies a picture gets, and their names (no file is read or written here)."""
+         social: bool, alpha: bool = False) -> Picture:
+    """What copies a picture gets, and their names (no file is read or written here). The fallback of
+    a wide PNG without transparency is a JPEG: a photograph saved as PNG takes seconds to compress
+    again as one, and many times the bytes."""
     key = hashlib.sha256(f"{digest}/{version}/{social}".encode()).hexdigest()
     if fmt not in RESIZED or not width or not height:
         return Picture(file, fmt, width, height, key)
@@ -128,7 +132,7 @@ def plan(file: str, fmt: str, width: int | None, height: int | None, digest: str
     sources = tuple(copy(f"{w}w", w, max(1, round(height * w / width)), "webp") for w in widths)
     fallback = None
     if width > WIDTHS[-1]:
-        ext = {"jpeg": stem.suffix.lstrip(".").lower(), "png": "png", "webp": "webp"}[fmt]
+        ext = {"jpeg": stem.suffix.lstrip(".").lower(), "png": "png" if alpha else "jpg", "webp": "webp"}[fmt]
         fallback = copy(f"{WIDTHS[-1]}", WIDTHS[-1], sources[-1].height, ext)
     shot = None
     if social:
@@ -151,11 +155,11 @@ def prepare(briefs: Path, cache: Path, files: Iterable[str], heroes: Iterable[st
     for rel in sorted(set(files)):
         path = briefs / rel
         try:
-            digest, width, height = index.lookup(path, rel)
+            digest, width, height, alpha = index.lookup(path, rel)
             fmt = check_image(path).format
         except (ImageError, OSError):
             continue  # not the build's to report: load.py has
-        pictures[rel] = plan(rel, fmt, width, height, digest, version, rel in heroes)
+        pictures[rel] = plan(rel, fmt, width, height, digest, version, rel in heroes, alpha)
     index.save(set(pictures))
     todo = [p for p in pictures.values() if any(not (folder / c.cache_name).is_file() for c in _copies(p))]
     if todo:
@@ -194,22 +198,26 @@ def _make(path: Path, picture: Picture, folder: Path) -> bool:
     alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     img = img.convert("RGBA" if alpha else "RGB")
     extra = {"icc_profile": icc} if icc else {}
-    current = img
+    current = widest = img
     for c in sorted([*picture.sources, *([picture.fallback] if picture.fallback else [])],
                     key=lambda c: (-c.width, c.rel)):
         if current.size != (c.width, c.height):
             current = current.resize((c.width, c.height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            if widest is img:
+                widest = current  # 1600 pixels wide at most: enough for the link-preview crop
         ext = c.cache_name.rsplit(".", 1)[1]
         if ext == "webp":
-            _save(current, folder / c.cache_name, "WEBP", quality=WEBP_QUALITY, method=4, **extra)
+            # method 2: half the time of the default 4 for a few per cent more bytes
+            _save(current, folder / c.cache_name, "WEBP", quality=WEBP_QUALITY, method=2, **extra)
         elif ext == "png":
-            _save(current, folder / c.cache_name, "PNG", optimize=True, **extra)
+            _save(current, folder / c.cache_name, "PNG", compress_level=6, **extra)
         else:
-            _save(current.convert("RGB"), folder / c.cache_name, "JPEG", quality=JPEG_QUALITY, optimize=True,
+            _save(_flatten(current), folder / c.cache_name, "JPEG", quality=JPEG_QUALITY, optimize=True,
                   progressive=True, **extra)
     if picture.social:
         w, h = picture.social.width, picture.social.height
-        card = ImageOps.fit(_flatten(img), (w, h), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+        source = widest if widest.width >= w and widest.height >= h else img
+        card = ImageOps.fit(_flatten(source), (w, h), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
         _save(card, folder / picture.social.cache_name, "JPEG", quality=JPEG_QUALITY, optimize=True, **extra)
     return True
 

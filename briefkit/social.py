@@ -83,11 +83,14 @@ class SocialCards:
 
         self.context = hashlib.sha256(repr((self.template, fonts, typst.__version__, CARD_SIZE)).encode()).hexdigest()
         self.cards = {c.rel: c for c in cards}
+        self._files: dict[str, Path] = {}
         self._futures: list[Future] = []
 
     def file_of(self, card: Card) -> Path:
-        key = hashlib.sha256(json.dumps([self.context, card.data(), card.hero_digest]).encode()).hexdigest()
-        return self.folder / f"{key}.png"
+        if card.rel not in self._files:
+            key = hashlib.sha256(json.dumps([self.context, card.data(), card.hero_digest]).encode()).hexdigest()
+            self._files[card.rel] = self.folder / f"{key}.png"
+        return self._files[card.rel]
 
     def site_files(self) -> dict[str, Path]:
         """Path in the site → cached card, for every card of the build (drawn or still to be)."""

@@ -102,3 +102,16 @@ def test_a_picture_pillow_cannot_decode_is_served_as_it_is(tmp_path):
     (briefs / "images/cut.jpg").write_bytes(data[: len(data) // 3])  # the header is whole, the picture is not
     made = prepare(briefs, tmp_path / "cache", ["images/cut.jpg"])["images/cut.jpg"]
     assert made.sources == () and made.src == "images/cut.jpg" and made.width == 1200
+
+
+def test_a_wide_png_falls_back_to_jpeg_unless_it_can_be_transparent(tmp_path):
+    briefs = tmp_path / "briefs"
+    photo(briefs / "images/photo.png", 2000, 1000, "PNG")
+    clear = Image.new("RGBA", (2000, 1000), (0, 0, 0, 0))
+    (briefs / "images").mkdir(parents=True, exist_ok=True)
+    clear.save(briefs / "images/chart.png")
+    made = prepare(briefs, tmp_path / "cache", ["images/photo.png", "images/chart.png"])
+    assert made["images/photo.png"].fallback.rel.endswith(".jpg")
+    assert made["images/chart.png"].fallback.rel.endswith(".png")
+    with Image.open(tmp_path / "cache/images" / made["images/chart.png"].sources[0].cache_name) as img:
+        assert img.mode == "RGBA"  # the WebP copies keep the transparency
