@@ -2,10 +2,11 @@
 
 A brief whose hero is a photograph gets a 1200 × 630 crop of it (pictures.py). Every other brief (no
 hero, or an SVG hero, which Facebook and X do not show) gets a card drawn by Typst from
-templates/social/card.typ with the fonts in templates/fonts/: its series, title, site name and date,
-over the SVG hero if there is one. Cards are PNG files, cached by what they are made from, so only new
-or changed briefs are drawn; many are drawn per Typst run (a page each), in threads (Typst lets go of
-the GIL), while the pages are made.
+templates/social/card.typ with the fonts in templates/fonts/: its series, title, site name and date.
+Cards are PNG files, cached by what they are made from, so only new or changed briefs are drawn; many
+are drawn per Typst run (a page each), in threads (Typst lets go of the GIL), while the pages are
+made. A card costs about 10 ms (most of it Typst's PNG encoding; an SVG hero drawn behind the words
+doubled that, so cards carry none).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
@@ -35,13 +36,11 @@ class Card:
     site_name: str
     date: str
     authors: tuple[str, ...]
-    hero: str | None  # an SVG hero, as Typst finds it from the project's root ("/briefs/images/x.svg")
     lang: str
-    hero_digest: str = ""
 
     def data(self) -> dict:
         return {"title": self.title, "series": self.series, "site_name": self.site_name, "date": self.date,
-                "authors": list(self.authors), "hero": self.hero, "lang": self.lang}
+                "authors": list(self.authors), "lang": self.lang}
 
 
 def cards_for(config: Config, corpus, visible, pictures: dict) -> list[Card]:
@@ -55,12 +54,10 @@ def cards_for(config: Config, corpus, visible, pictures: dict) -> list[Card]:
         picture = pictures.get(hero) if hero else None
         if picture is not None and picture.social is not None:
             continue
-        svg = hero if picture is not None and picture.format == "svg" else None
-        digest = hashlib.sha256((config.briefs_path / svg).read_bytes()).hexdigest() if svg else ""
         series = corpus.series.get(b.series) if b.series else None
         out.append(Card(card_path(c), b.title, series.label if series else None, config.site_name,
                         long_date(b.date), tuple(corpus.authors[a].name for a in b.authors if a in corpus.authors),
-                        f"/{config.briefs_dir}/{svg}" if svg else None, b.lang.split("-")[0], digest))
+                        b.lang.split("-")[0]))
     return out
 
 
@@ -88,7 +85,7 @@ class SocialCards:
 
     def file_of(self, card: Card) -> Path:
         if card.rel not in self._files:
-            key = hashlib.sha256(json.dumps([self.context, card.data(), card.hero_digest]).encode()).hexdigest()
+            key = hashlib.sha256(json.dumps([self.context, card.data()]).encode()).hexdigest()
             self._files[card.rel] = self.folder / f"{key}.png"
         return self._files[card.rel]
 
@@ -125,19 +122,8 @@ class SocialCards:
 
         try:
             pages = compile_cards([card for _, card in batch])
-        except typst.TypstError:
-            # an SVG hero Typst cannot draw spoils its batch: each card on its own, without such a hero
-            pages = []
-            for _, card in batch:
-                try:
-                    pages += compile_cards([card])
-                except typst.TypstError as exc:
-                    if card.hero is None:
-                        message = " ".join(str(getattr(exc, "message", exc)).split())
-                        raise SocialCardError(message) from None
-                    pages += compile_cards([replace(card, hero=None)])
-        if isinstance(pages, bytes):
-            pages = [pages]
+        except typst.TypstError as exc:
+            raise SocialCardError(" ".join(str(getattr(exc, "message", exc)).split())) from None
         for (target, _), png in zip(batch, pages, strict=True):
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             tmp.write_bytes(png)
@@ -145,7 +131,7 @@ class SocialCards:
 
 
 SAMPLE_CARD = Card("", "A title long enough to wrap onto a second line of the card", "Series", "Site",
-                   "January 1, 2026", ("An Author",), None, "en")
+                   "January 1, 2026", ("An Author",), "en")
 
 
 def check_template(config: Config) -> str | None:

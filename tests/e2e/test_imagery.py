@@ -93,7 +93,7 @@ def test_every_brief_has_a_raster_link_preview_image_of_the_size_it_says(site):
         assert meta["og:image:alt"]
         assert soup.select_one("meta[name='twitter:card']")["content"] == "summary_large_image"
     assert kinds[SUMMARY] == "JPEG"  # the hero, cropped
-    assert kinds[NEWS] == kinds[ANALYSIS] == "PNG"  # drawn from the title (over the SVG hero for ANALYSIS)
+    assert kinds[NEWS] == kinds[ANALYSIS] == "PNG"  # drawn from the title (an SVG hero is not shown by social sites)
 
 
 def test_the_comparison_shows_both_pictures_with_dates_and_credits_without_javascript(site):
