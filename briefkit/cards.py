@@ -37,6 +37,7 @@ class CardFields:
     image: CardImage | None
     related: tuple[str, ...]
     lang: str
+    translation: str | None = None  # slug of the brief in another language that this one names
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def card_of(source: BriefSource, digest: str) -> Card:
     fields = CardFields(
         title=b.title, date=b.date, updated=b.updated, status=b.status, series=b.series, topics=tuple(b.topics),
         authors=tuple(b.authors), summary=b.summary, image=CardImage(b.image.file, b.image.alt) if b.image else None,
-        related=tuple(b.related), lang=b.lang)
+        related=tuple(b.related), lang=b.lang, translation=b.translation)
     images = ((b.image.file,) if b.image else ()) + tuple(file for f in b.figures.values() for file in f.files)
     cited = frozenset(i.key for s in [source.body_scan, *source.note_scans.values()] for c in s.clusters
                       for i in c.items)

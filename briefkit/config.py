@@ -93,6 +93,7 @@ class Config:
     support: dict | None = None
     share: bool = True
     docs_dir: str = "docs"
+    language: str = "en"  # theme.language: the site's language (listings, the theme, briefs without `lang`)
 
     @property
     def briefs_path(self) -> Path:
@@ -130,9 +131,10 @@ def load_config(root: Path, mkdocs_file: str = "mkdocs.yml") -> Config:
     if diags.has_errors:
         raise EditorError(diags)
     fields = options.model_dump()
+    language = str(_scalars(_find(top, "theme"), ("language",)).get("language") or "en")
     return Config(root=root, mkdocs_file=mkdocs_file, site_name=str(data.get("site_name") or "Briefs"),
                   site_url=str(data.get("site_url") or ""), docs_dir=str(data.get("docs_dir") or "docs"),
-                  **fields)
+                  language=language, **fields)
 
 
 def _compose(path: Path, display: str, diags: Diagnostics) -> yaml.Node | None:

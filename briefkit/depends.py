@@ -85,7 +85,13 @@ class Dependencies:
                 return digest(sorted((p.relative_to(self.folder).as_posix(), digest(p.read_bytes()))
                                      for p in self.folder.rglob("*.j2") if p.is_file()))
             todo += referenced
-        return digest(sorted(seen.items()))
+        return digest(sorted(seen.items()), self._labels())
+
+    @functools.cache  # noqa: B019
+    def _labels(self) -> str:
+        """The label files (templates/i18n/): every template prints labels from them."""
+        folder = self.folder / "i18n"
+        return digest(sorted((p.name, digest(p.read_bytes())) for p in folder.glob("*.yml"))) if folder.is_dir() else ""
 
     @functools.cache  # noqa: B019
     def entry(self, registry: str | None, key: str | None) -> str:

@@ -24,6 +24,7 @@ class FeedEntry:
     summary: str
     content_html: str
     categories: list[str]
+    lang: str = "en"  # the brief's language (xml:lang of its entry)
 
     @property
     def rfc822(self) -> str:
@@ -65,7 +66,7 @@ def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> RenderedFeedEntry:
     entry = FeedEntry(
         page_url(site_url, rb.page_path), brief.title, [renderer.corpus.authors[a].name for a in brief.authors],
         midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(),
-        renderer.feed_content(rb), list(brief.topics))
+        renderer.feed_content(rb), list(brief.topics), brief.lang)
     return RenderedFeedEntry(entry, rb.page_path, site_url, rb.slug)
 
 
@@ -78,7 +79,7 @@ def feed_page(listing: Listing, rel: str, items: list[FeedEntry], renderer, site
         "self_url": site_url.rstrip("/") + "/" + listing.feed,
         "rss_url": site_url.rstrip("/") + "/" + listing.feed.replace("feed.xml", "rss.xml"),
         "page_url": page_url(site_url, listing.first),
-        "updated": updated, "entries": items, "site_name": site_name,
+        "updated": updated, "entries": items, "site_name": site_name, "lang": renderer.site_labels.lang,
     }
     template = "feeds/rss.xml.j2" if rel.endswith("rss.xml") else "feeds/atom.xml.j2"
     return renderer.env.get_template(template).render(**context)

@@ -48,7 +48,9 @@ class FinishedPage:
 
 @functools.cache
 def _converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=PAGE_EXTENSIONS)
+    from pymdownx.slugs import slugify  # as mkdocs.yml sets toc: anchors keep Hangul (#억제력을-위한-생산, not #_1)
+
+    return markdown.Markdown(extensions=PAGE_EXTENSIONS, extension_configs={"toc": {"slugify": slugify(case="lower")}})
 
 
 # Editors' Markdown inside a rendered HTML page, escaped, until the page is finished (render.py's filters)

@@ -36,6 +36,7 @@ from .depends import (
 from .diagnostics import Diagnostics, EditorError, Span
 from .feeds import FeedEntry, RenderedFeedEntry, feed_entry, feed_page
 from .finish import FinishedPage, Finisher, expand, file_of, finish_page, record_of_file
+from .i18n import load_translations
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
@@ -52,6 +53,7 @@ from .selfcite import bibtex, ris
 from .social import TEMPLATE as SOCIAL_TEMPLATE
 from .social import SocialCardError, SocialCards, cards_for
 from .social import check_template as check_social_template
+from .translations import groups as translation_groups
 
 LATEST_MARKER = "<!-- latest-briefs -->"
 
@@ -133,6 +135,7 @@ def check(config: Config, known: dict[str, KnownBrief] | None = None,
           positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
     corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions, registries)
     check_style(config.csl_path, config.csl, diags, config.cache_path)
+    load_translations(config.templates_path, config.templates_dir, diags)
     if (problem := check_social_template(config)) is not None:
         diags.error(Span(f"{config.templates_dir}/{SOCIAL_TEMPLATE}", 1, 1), CARD_TEMPLATE_ERROR + problem,
                     CARD_TEMPLATE_HINT)
@@ -260,10 +263,10 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     pictures = prepare_pictures(config.briefs_path, config.cache_path, (f for c in visible for f in c.images),
                                 (c.brief.image.file for c in visible if c.brief.image and c.brief.image.file))
     # link-preview cards for briefs without a photograph, drawn in the background while pages are made
-    social = SocialCards(config, cards_for(config, corpus, visible, pictures))
+    renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s}, pictures)
+    social = SocialCards(config, cards_for(config, corpus, visible, pictures, renderer.labels))
     if write:
         social.start()
-    renderer = Renderer(config, corpus, {slug: s for slug, s in status.items() if s}, pictures)
 
     picture_keys: dict[str, tuple[str, ...]] = {}
 
@@ -313,8 +316,8 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
         else:
             todo.append(_Todo(rel, key, needs, functools.partial(render, *args)))
 
-    def brief_page(card: Card, near: list[Card], full: dict[str, ResolvedBrief]) -> str:
-        return renderer.brief_page(full[card.slug], near)
+    def brief_page(card: Card, near: list[Card], versions: tuple[Card, ...], full: dict[str, ResolvedBrief]) -> str:
+        return renderer.brief_page(full[card.slug], near, versions)
 
     def own_reference(card: Card, fn, full: dict[str, ResolvedBrief]) -> str:
         rb = full[card.slug]
@@ -336,11 +339,14 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
 
     assets: set[str] = set()
     brief_templates = deps.templates(*BRIEF_TEMPLATES)
+    versions_of = translation_groups(visible)  # a draft translation is linked only by previews
     for card in visible:
         near = [by_slug[s] for s in related[card.slug]]
-        key = deps.per_card("page", card, brief_key, memo.key, status[card.slug], tuple(r.shown for r in near),
+        versions = versions_of.get(card.slug, ())
+        key = deps.per_card("page", card, brief_key, memo.key, status[card.slug],
+                            tuple(r.shown for r in near) + tuple("translation:" + c.shown for c in versions),
                             brief_templates, seen(card))
-        want(card.page_path, key, (card,), brief_page, card, near)
+        want(card.page_path, key, (card,), brief_page, card, near, versions)
         own = f"{card.url}{card.slug}"
         want(own + ".bib", deps.per_card("bib", card, reference_key, memo.key, "bib"), (card,), own_reference,
              card, bibtex)
@@ -481,7 +487,7 @@ def _listing_plan(config: Config, corpus: Corpus, memo: Memo, deps: Dependencies
               tuple((c.slug, c.shown, status[c.slug], seen(c)) for c in visible))
     if last is not None and last.inputs == inputs:
         return last
-    listings = build_listings(corpus, visible)
+    listings = build_listings(corpus, visible, renderer.site_labels)
     # what a listing shows of each brief (a brief is in several listings: made once)
     rows = {c.slug: (c.shown, status[c.slug], deps.names(c), seen(c)) for c in visible}
     pages: list[tuple[str, str, Listing, int, tuple[Card, ...], int]] = []
@@ -662,7 +668,7 @@ def feed_entry_key(memo: Memo, deps: Dependencies, card: Card, pictures: tuple[s
 def _related(memo: Memo, visible: list[Card], limit: int, session: Session | None = None) -> dict[str, tuple[str, ...]]:
     """Related briefs by slug, computed again only when a date, topic or related list changed. A session
     keeps what the last key was made from: the same facts give it without digesting them again."""
-    facts = (limit, [(c.slug, c.brief.date, c.brief.topics, c.brief.related) for c in visible])
+    facts = (limit, [(c.slug, c.brief.date, c.brief.topics, c.brief.related, c.brief.translation) for c in visible])
     if session is not None and session.related_key is not None and session.related_key[0] == facts:
         key = session.related_key[1]
     else:
@@ -710,15 +716,16 @@ def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> 
     by_kind: dict[str, list[Listing]] = {}
     for listing in listings:
         by_kind.setdefault(listing.kind, []).append(listing)
+    t = renderer.site_labels
     pages = {
         "series/index.md": renderer.index_page(
-            "series/index.md", "Series", "", [(x.title, x.first, x.description, len(x.briefs))
+            "series/index.md", t("series"), "", [(x.title, x.first, x.description, len(x.briefs))
                                               for x in by_kind.get("series", [])]),
         "topics/index.md": renderer.index_page(
-            "topics/index.md", "Topics", "", [(x.title, x.first, x.description, len(x.briefs))
+            "topics/index.md", t("topics"), "", [(x.title, x.first, x.description, len(x.briefs))
                                               for x in by_kind.get("topic", []) if x.briefs]),
         "authors/index.md": renderer.index_page(
-            "authors/index.md", "Authors", "", [(x.title, x.first, x.extra["author"].role, len(x.briefs))
+            "authors/index.md", t("authors"), "", [(x.title, x.first, x.extra["author"].role, len(x.briefs))
                                                 for x in by_kind.get("author", [])]),
     }
     months: dict[str, list[Listing]] = {}
@@ -727,9 +734,9 @@ def index_pages(renderer: Renderer, corpus: Corpus, listings: list[Listing]) -> 
     items = []
     for year in sorted(by_kind.get("year", []), key=lambda x: x.key, reverse=True):
         items.append((year.key, year.first, None, len(year.briefs)))
-        items += [(f"{x.title.removeprefix('Briefs of ')}", x.first, None, len(x.briefs))
+        items += [(x.extra["period"], x.first, None, len(x.briefs))
                   for x in sorted(months.get(year.key, []), key=lambda x: x.key, reverse=True)]
-    pages["archive/index.md"] = renderer.index_page("archive/index.md", "Archive", "", items)
+    pages["archive/index.md"] = renderer.index_page("archive/index.md", t("archive"), "", items)
     return pages
 
 

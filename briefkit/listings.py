@@ -6,17 +6,18 @@ the index pages (all series, all topics, all authors, years and months) grow onl
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .cards import Card
+from .i18n import Labels
 from .load import Corpus
 
 
-def topic_label(corpus: Corpus, key: str) -> str:
+def topic_label(corpus: Corpus, key: str, lang: str = "") -> str:
+    """A topic's label (in `lang` when topics.yml gives one); a topic not in topics.yml is named after its key."""
     topic = corpus.topics.get(key)
-    return topic.label if topic else key.replace("-", " ").title()
+    return topic.label_in(lang) if topic else key.replace("-", " ").title()
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,9 @@ def feed_path(kind: str, key: str) -> str | None:
     return {"home": "feed.xml", "series": f"series/{key}/feed.xml", "topic": f"topics/{key}/feed.xml"}.get(kind)
 
 
-def build_listings(corpus: Corpus, briefs: list[Card]) -> list[Listing]:
-    """All listings; `briefs` are the cards of the visible briefs, newest first."""
-    listings = [Listing("home", "", "index.md", "Latest briefs", tuple(briefs), feed=feed_path("home", ""))]
+def build_listings(corpus: Corpus, briefs: list[Card], t: Labels) -> list[Listing]:
+    """All listings; `briefs` are the cards of the visible briefs, newest first; titles in the site's language."""
+    listings = [Listing("home", "", "index.md", t("latest_briefs"), tuple(briefs), feed=feed_path("home", ""))]
     by_series: dict[str, list[Card]] = defaultdict(list)
     by_topic: dict[str, list[Card]] = defaultdict(list)
     by_author: dict[str, list[Card]] = defaultdict(list)
@@ -67,19 +68,21 @@ def build_listings(corpus: Corpus, briefs: list[Card]) -> list[Listing]:
         by_year[rb.brief.date.year].append(rb)
         by_month[(rb.brief.date.year, rb.brief.date.month)].append(rb)
     for key, series in sorted(corpus.series.items()):
-        listings.append(Listing("series", key, f"series/{key}.md", series.label, tuple(by_series[key]),
+        listings.append(Listing("series", key, f"series/{key}.md", series.label_in(t.lang), tuple(by_series[key]),
                                 series.description, feed_path("series", key)))
     for key in sorted(set(corpus.topics) | set(by_topic)):
         topic = corpus.topics.get(key)
-        listings.append(Listing("topic", key, f"topics/{key}.md", topic_label(corpus, key), tuple(by_topic[key]),
-                                topic.description if topic else None, feed_path("topic", key)))
+        listings.append(Listing("topic", key, f"topics/{key}.md", topic_label(corpus, key, t.lang),
+                                tuple(by_topic[key]), topic.description if topic else None, feed_path("topic", key)))
     for key, author in sorted(corpus.authors.items()):
         listings.append(Listing("author", key, f"authors/{key}.md", author.name, tuple(by_author[key]),
                                 extra={"author": author}))
     for year, items in sorted(by_year.items()):
-        listings.append(Listing("year", str(year), f"archive/{year}.md", f"Briefs of {year}", tuple(items)))
+        listings.append(Listing("year", str(year), f"archive/{year}.md", t("briefs_of", period=str(year)), tuple(items),
+                                extra={"period": str(year)}))
     for (year, month), items in sorted(by_month.items()):
-        name = f"{calendar.month_name[month]} {year}"
+        name = t.month(year, month)
         listings.append(Listing("month", f"{year}-{month:02d}", f"archive/{year}/{month:02d}.md",
-                                f"Briefs of {name}", tuple(items), extra={"year": year, "month": month}))
+                                t("briefs_of", period=name), tuple(items),
+                                extra={"year": year, "month": month, "period": name}))
     return listings

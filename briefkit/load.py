@@ -27,6 +27,7 @@ from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .name_order import mark_family_first
 from .names import is_slug, slug_problem
 from .notes import SUPPORT_MARKER, Scan, scan, scan_body
+from .translations import check as check_translations
 from .typography import smarten_brief, smarten_entry
 from .yamlsrc import LocatedDocument, parse_yaml
 
@@ -615,8 +616,10 @@ def load_corpus(config: Config, known: dict[str, KnownBrief] | None = None,
             entry = all_entries[key]
             for line, message, hint in citation_problems(entry, items.get(key, {})):
                 diags.error(Span(entry.file, line, 1), message, hint)
-    corpus.cards.sort(key=lambda c: (c.brief.date, c.slug), reverse=True)
-    corpus.briefs.sort(key=lambda b: (b.brief.date, b.slug), reverse=True)
+    check_translations(corpus.cards, config.root, diags)
+    # newest first; on one day, briefs in the site's language before their translations
+    corpus.cards.sort(key=lambda c: (c.brief.date, c.brief.lang == config.language, c.slug), reverse=True)
+    corpus.briefs.sort(key=lambda b: (b.brief.date, b.brief.lang == config.language, b.slug), reverse=True)
     return corpus, diags
 
 
@@ -738,7 +741,8 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                             f"put the note in quotes: {label}: \"[…]\"")
                 doc.bad_paths.add(("notes", label))
     try:
-        brief = smarten_brief(Brief.model_validate(value))
+        # a brief without `lang` is in the site's language (theme.language in mkdocs.yml)
+        brief = smarten_brief(Brief.model_validate(value if "lang" in value else {**value, "lang": config.language}))
     except ValidationError as exc:
         report_validation_error(exc, doc, Brief, diags)
         brief = None
@@ -768,6 +772,15 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
                         did_you_mean(key, all_slugs) or "use the slug: the file name without date and extension")
         elif key == slug:
             diags.error(doc.span(path), "a brief cannot be related to itself")
+    translation = value.get("translation")
+    if isinstance(translation, str) and is_slug(translation):
+        if translation == slug:
+            diags.error(doc.span(("translation",)), "a brief cannot be its own translation",
+                        "give the slug of the brief in the other language")
+        elif translation not in all_slugs:
+            diags.error(doc.span(("translation",)), f"unknown brief '{translation}'",
+                        did_you_mean(translation, all_slugs) or "use the slug of the brief in the other language: "
+                                                                 "its file name without date and extension")
 
     # images
     figure_labels: set[str] = set()
@@ -917,7 +930,8 @@ def _no_refs(doc: LocatedDocument, path: tuple, text: str, diags: Diagnostics) -
 def _still_valid(card: Card, all_slugs: set[str], images_ok: Callable[[str], bool]) -> bool:
     """A known card stands only while what its checks looked at outside its file is unchanged (an
     image that changed is checked again: images.image_ok remembers files by size and time)."""
-    return all(r in all_slugs for r in card.brief.related) and all(map(images_ok, card.images))
+    return all(r in all_slugs for r in card.brief.related) and all(map(images_ok, card.images)) and \
+        (card.brief.translation is None or card.brief.translation in all_slugs)
 
 
 def _image_checker(folder: Path) -> Callable[[str], bool]:

@@ -175,10 +175,13 @@ class Brief(_Strict):
                                               "the text (briefs have none)")
     status: Literal["published", "draft"] = Field("published", description="draft briefs are not published")
     lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
-        "en", description="Language of the brief (BCP 47), e.g. en or ko"
+        "en", description="Language of the brief (BCP 47), e.g. en or ko; by default the site's (theme.language)"
     )
     related: Annotated[SlugList, Field(max_length=MAX_RELATED)] = Field(
         default_factory=list, description="Slugs of related briefs")
+    translation: Slug | None = Field(
+        None, description="Slug of the brief this one translates (or that translates it): both pages link each "
+                          "other, with hreflang alternates")
     disclaimer: str | None = Field(None, description="Markdown; replaces the series' default disclaimer")
     bibliography: Annotated[list[Text], Field(max_length=MAX_BIBLIOGRAPHIES)] = Field(
         default_factory=list, description="Extra .bib files (relative to briefs/) added to references.bib"
@@ -212,8 +215,19 @@ class Author(_Strict):
         return family, given
 
 
-class Series(_Strict):
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")]
+
+
+class _Labelled(_Strict):
     label: Text
+    # the label in other languages ({ko: 요약}): what pages in that language show
+    labels: dict[LangCode, Text] = Field(default_factory=dict)
+
+    def label_in(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get(lang.split("-")[0]) or self.label
+
+
+class Series(_Labelled):
     description: str | None = None
     disclaimer: str | None = None
     # schema.org type of the series' briefs in the page's JSON-LD: analysis is a Report, news a NewsArticle
@@ -223,8 +237,7 @@ class Series(_Strict):
     support: bool = False
 
 
-class Topic(_Strict):
-    label: Text
+class Topic(_Labelled):
     description: str | None = None
 
 

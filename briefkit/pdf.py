@@ -27,9 +27,10 @@ from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .glyphs import check_brief_glyphs, coverage
 from .html import page_url
+from .i18n import PRINT_LABELS
 from .load import Corpus
 from .pandoc import pandoc_path, pandoc_version
-from .render import Renderer, long_date, support_markers
+from .render import Renderer, support_markers
 from .resolve import CITATION_CLOSE, CITATION_OPEN, ResolvedBrief, in_text_edit
 from .typography import smarten
 
@@ -139,6 +140,8 @@ class PdfBuilder:
             "authors": [self.corpus.authors[a].model_dump() for a in brief.authors],
             "series": self.corpus.series[brief.series].model_dump() if brief.series in self.corpus.series else None,
             "images": [hashlib.sha256((self.config.briefs_path / f).read_bytes()).hexdigest() for f in images],
+            # the words it prints (templates/i18n/) in its language (the site's when the brief names none)
+            "labels": [brief.lang, self.renderer.labels(brief.lang).texts],
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -209,14 +212,22 @@ class PdfBuilder:
 
     # ---- Typst documents ----
 
+    @staticmethod
+    def print_labels(t) -> dict:
+        """The words templates/pdf/brief.typ prints, in one language."""
+        return {key: t(key) for key in PRINT_LABELS}
+
     def meta(self, rb: ResolvedBrief) -> dict:
         brief = rb.brief
+        t = self.renderer.labels(brief.lang)
         series = self.corpus.series.get(brief.series) if brief.series else None
+        authors = [self.corpus.authors[a].name for a in brief.authors]
         return {
-            "title": brief.title, "short_title": brief.short_title, "series": series.label if series else None,
+            "title": brief.title, "short_title": brief.short_title,
+            "series": series.label_in(brief.lang) if series else None,
             "site_name": self.settings.site_name,
-            "authors": [self.corpus.authors[a].name for a in brief.authors],
-            "date": long_date(brief.date), "updated": long_date(brief.updated) if brief.updated else None,
+            "authors": authors, "byline": t("byline", authors=t.names(authors)), "labels": self.print_labels(t),
+            "date": t.date(brief.date), "updated": t.date(brief.updated) if brief.updated else None,
             "year": brief.date.year, "month": brief.date.month, "day": brief.date.day,
             "lang": brief.lang.split("-")[0], "paper": self.settings.paper,
             "url": page_url(self.settings.site_url, rb.page_path) if self.settings.site_url else None,
@@ -226,17 +237,18 @@ class PdfBuilder:
         """What templates/pdf/brief.typ.j2 needs for one brief (also used for collections)."""
         brief = rb.brief
         parts = converted["parts"]
+        t = self.renderer.labels(brief.lang)
 
         def figure_call(fig, caption_key: str) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
             if fig.compare:  # print shows both pictures, one above the other
                 def frame(f, which: str) -> str:
-                    alt = f.alt or f"{fig.alt} ({long_date(f.date)})"
+                    alt = f.alt or f"{fig.alt} ({t.date(f.date)})"
                     return (f"(path: {typst_string('/' + self.config.briefs_dir + '/' + f.file)}, "
                             f"alt: {typst_string(alt)}, label: {typst_string(which)}, "
-                            f"date: {typst_string(long_date(f.date))}, credit: {typst_string(f.credit_text)})")
+                            f"date: {typst_string(t.date(f.date))}, credit: {typst_string(f.credit_text)})")
                 credit = typst_string(fig.credit_text) if fig.credit_text else "none"
-                return (f"brief-compare({frame(fig.before, 'Before')}, {frame(fig.after, 'After')}, "
+                return (f"brief-compare({frame(fig.before, t('before'))}, {frame(fig.after, t('after'))}, "
                         f"caption: {caption}, credit: {credit})")
             if fig.embed:  # a chart or video online: print says where it is
                 return (f"brief-embed({typst_string(fig.embed)}, title: {typst_string(fig.alt)}, caption: {caption}, "
@@ -249,6 +261,7 @@ class PdfBuilder:
             "meta_json": typst_string(json.dumps(self.meta(rb), ensure_ascii=False)),
             "notes": [(n.number, text) for n, text in zip(rb.notes, converted["notes"], strict=True)],
             "references": converted["references"],
+            "references_title": typst_string(t("references")),
             "figures": [(typst_string(label), figure_call(fig, f"figure:{label}:caption"))
                         for label, fig in brief.figures.items()],
             "summary": parts.get("summary"),
@@ -291,7 +304,8 @@ class PdfBuilder:
         converted = self.convert(briefs)
         newest = max(rb.brief.date for rb in briefs)
         meta = {"title": title, "subtitle": subtitle, "site_name": self.settings.site_name,
-                "paper": self.settings.paper, "lang": "en",
+                "paper": self.settings.paper, "lang": self.config.language.split("-")[0],
+                "labels": self.print_labels(self.renderer.site_labels),
                 "year": newest.year, "month": newest.month, "day": newest.day}
         source = self.renderer.env.get_template("pdf/brief.typ.j2").render(
             collection={"meta_json": typst_string(json.dumps(meta, ensure_ascii=False)),

@@ -1,4 +1,5 @@
-"""Related briefs: the editor's `related` list first, then briefs that share topics."""
+"""Related briefs: the editor's `related` list first, then briefs that share topics; never the brief's
+own translations (its page links them apart)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import bisect
 from collections import defaultdict
 
 from .cards import Card
+from .translations import groups
 
 NEIGHBOURS = 20  # per topic, the briefs closest in date are the candidates (bounded work at any size)
 
@@ -18,10 +20,12 @@ def related_briefs(briefs: list[Card], limit: int) -> dict[str, list[Card]]:
             by_topic[topic].append((rb.brief.date.toordinal(), rb.slug))
     for entries in by_topic.values():
         entries.sort()
+    versions = groups(briefs)
     result = {}
     for rb in briefs:
-        chosen = [by_slug[s] for s in rb.brief.related if s in by_slug][:limit]
-        taken = {rb.slug, *(r.slug for r in chosen)}
+        own = {c.slug for c in versions.get(rb.slug, ())}
+        chosen = [by_slug[s] for s in rb.brief.related if s in by_slug and s not in own][:limit]
+        taken = {rb.slug, *(r.slug for r in chosen), *own}
         day = rb.brief.date.toordinal()
         scores: dict[str, int] = defaultdict(int)
         for topic in rb.brief.topics:

@@ -28,8 +28,10 @@ from markupsafe import Markup
 
 from .cards import Card
 from .config import Config
+from .diagnostics import Diagnostics
 from .finish import FOOTNOTES_HERE, deferred
-from .html import absolute_url, plain_text
+from .html import absolute_url, page_url, plain_text
+from .i18n import Labels, language_name, load_translations
 from .inlines import to_html
 from .listings import Listing, topic_label
 from .load import Corpus
@@ -78,11 +80,18 @@ def long_date(value: dt.date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def guess_lang(text: str, default: str) -> str:
-    """'ko' when most letters of `text` are Hangul (a Korean disclaimer in an English brief)."""
+def guess_lang(text: str, default: str, latin: str = "en") -> str:
+    """'ko' when most letters of `text` are Hangul (a Korean disclaimer in an English brief); `latin`
+    when `default` is Korean and most letters are Latin (an English disclaimer in a Korean brief)."""
     letters = [ch for ch in text or "" if ch.isalpha()]
+    if not letters:
+        return default
     hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff")
-    return "ko" if letters and hangul / len(letters) > 0.5 else default
+    if hangul / len(letters) > 0.5:
+        return "ko"
+    if default.split("-")[0] == "ko" and sum(1 for ch in letters if ch.isascii()) / len(letters) > 0.5:
+        return latin if latin.split("-")[0] != "ko" else "en"
+    return default
 
 
 def reading_minutes(markdown_text: str, words_per_minute: int = 230) -> int:
@@ -241,6 +250,19 @@ class Entry:
     summary: str
     thumbnail: ImageView | None  # the hero, if it has one
     status: str  # "", "draft" or "scheduled"
+    lang: str = "en"  # the brief's language (its title and summary)
+
+
+@dataclass(frozen=True)
+class TranslationLink:
+    """Another language version of a brief, as its page links it."""
+
+    slug: str
+    lang: str  # BCP 47, as the brief gives it
+    name: str  # the language's name in itself: "English", "한국어"
+    title: str
+    link: str  # relative to the page
+    url: str  # absolute (root-relative without site_url), for hreflang
 
 
 class Renderer:
@@ -252,6 +274,12 @@ class Renderer:
         self.site_name = config.site_name
         self.status = status or {}  # slug → "draft" / "scheduled" when previewing unpublished briefs
         self.pictures = pictures or {}  # image file → its web copies (pictures.py); none: the file as it is
+        # labels of every language (templates/i18n/); `check` reports their problems, here they are only used
+        self.translations = load_translations(config.templates_path, config.templates_dir, Diagnostics())
+        self.site_labels = self.translations.for_lang(config.language)
+
+    def labels(self, lang: str) -> Labels:
+        return self.translations.for_lang(lang)
 
     def image(self, file: str, alt: str, page: str) -> ImageView:
         picture = self.pictures.get(file)
@@ -267,20 +295,22 @@ class Renderer:
         if picture is not None and picture.social is not None:
             return picture.social.rel, picture.social.width, picture.social.height, hero.alt
         series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None
-        shown = f"{series.label}: {plain_text(rb.brief.title)}" if series else plain_text(rb.brief.title)
+        title = plain_text(rb.brief.title)
+        shown = f"{series.label_in(rb.brief.lang)}: {title}" if series else title
         return card_path(rb), *CARD_SIZE, f"{shown} ({self.site_name})"
 
-    def figure(self, figure: Figure, page: str, css_class: str) -> str:
+    def figure(self, figure: Figure, page: str, css_class: str, t: Labels) -> str:
         image = self.image(figure.file, figure.alt, page) if figure.file else None
-        frames = [(frame, self.image(frame.file, frame.alt or f"{figure.alt} ({long_date(frame.date)})", page))
+        frames = [(frame, self.image(frame.file, frame.alt or f"{figure.alt} ({t.date(frame.date)})", page))
                   for frame in (figure.before, figure.after) if frame is not None]
         return self.env.get_template("partials/figure.html.j2").render(
             figure=figure, image=image, src=image.src if image else figure.embed_src, css_class=css_class,
-            frames=frames, lazy=css_class != "brief-hero")  # the hero is at the top: the browser fetches it first
+            frames=frames, lazy=css_class != "brief-hero", t=t)  # the hero is at the top: the browser fetches it first
 
     def body(self, rb: ResolvedBrief) -> str:
         """The body as Markdown, with note references numbered and figures placed."""
         body = rb.brief.body
+        t = self.labels(rb.brief.lang)
         edits = []
         for r in rb.plan.body_refs:
             if r.citation >= 0:  # an in-text citation, printed where it was written
@@ -288,10 +318,10 @@ class Renderer:
                 edits.append((start, end, before + to_html(rb.in_text[r.citation]) + after))
             else:
                 edits.append((r.start, r.end, f"[^{r.number}]"))
-        edits += [(f.start, f.end, self.figure(rb.brief.figures[f.label], rb.page_path, "brief-figure").rstrip("\n"))
+        edits += [(f.start, f.end, self.figure(rb.brief.figures[f.label], rb.page_path, "brief-figure", t).rstrip("\n"))
                   for f in rb.source.body_scan.figures]
         markers = support_markers(body)
-        block = self.support_block(rb.page_path)
+        block = self.support_block(rb.page_path, t)
         edits += [(m.start(), m.end(), block) for m in markers]
         for start, end, text in sorted(edits, reverse=True):
             body = body[:start] + text + body[end:]
@@ -300,7 +330,7 @@ class Renderer:
             body = body.rstrip("\n") + "\n\n" + block  # the series' briefs end with it
         return smarten(body)
 
-    def support_block(self, page: str) -> str:
+    def support_block(self, page: str, t: Labels) -> str:
         """The support (donate) block as HTML, or "" when extra.briefkit.support is not set."""
         if not self.config.support:
             return ""
@@ -308,9 +338,9 @@ class Renderer:
         url = str(support["url"])
         if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
             support["url"] = relative(page, url.lstrip("/"))
-        return self.env.get_template("partials/support.html.j2").render(support=support).strip("\n")
+        return self.env.get_template("partials/support.html.j2").render(support=support, t=t).strip("\n")
 
-    def share_links(self, rb: ResolvedBrief) -> list[tuple[str, str]]:
+    def share_links(self, rb: ResolvedBrief, t: Labels) -> list[tuple[str, str]]:
         """Plain share links (no third-party script): e-mail and the common networks' share addresses."""
         if not self.config.share or not self.config.site_url:
             return []
@@ -318,7 +348,7 @@ class Renderer:
         title = plain_text(rb.brief.title)
         q = urllib.parse.quote
         return [
-            ("E-mail", f"mailto:?subject={q(title)}&body={q(url)}"),
+            (t("share_email"), f"mailto:?subject={q(title)}&body={q(url)}"),
             ("Bluesky", f"https://bsky.app/intent/compose?text={q(title + ' ' + url)}"),
             ("X", f"https://x.com/intent/post?text={q(title)}&url={q(url)}"),
             ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={q(url)}"),
@@ -331,42 +361,57 @@ class Renderer:
         notes = "".join(f"\n[^{n.number}]: {indent_md(n.markdown.strip(), 4)}\n" for n in rb.notes)
         return Markup(deferred("body", self.body(rb).strip("\n") + "\n" + notes))
 
-    def brief_page(self, rb: ResolvedBrief, related_briefs: list[Card]) -> str:
+    def translation_links(self, rb: ResolvedBrief, others: tuple[Card, ...]) -> list[TranslationLink]:
+        site = self.config.site_url
+        return [TranslationLink(c.slug, c.brief.lang, language_name(c.brief.lang), c.brief.title,
+                                relative(rb.page_path, c.page_path), page_url(site, c.page_path)) for c in others]
+
+    def brief_page(self, rb: ResolvedBrief, related_briefs: list[Card], translations: tuple[Card, ...] = ()) -> str:
         brief = rb.brief
+        t = self.labels(brief.lang)
+        versions = self.translation_links(rb, translations)
         series = self.corpus.series.get(brief.series) if brief.series else None
         disclaimer = self.disclaimer(rb)
         page = rb.page_path
         authors = [(self.corpus.authors[k], relative(page, f"authors/{k}.md")) for k in brief.authors]
         related = [PageLink(r.brief.title, relative(page, r.page_path)) for r in related_briefs]
-        topics = [(topic_label(self.corpus, t), relative(page, f"topics/{t}.md")) for t in brief.topics]
+        topics = [(topic_label(self.corpus, k, brief.lang), relative(page, f"topics/{k}.md")) for k in brief.topics]
         own_files = f"{rb.slug}/{rb.slug}"  # the brief's folder, next to its page
         head = self.env.get_template("head.html.j2").render(
             **head_context(self.corpus, rb, self.site_name, self.config.site_url, self.config.pdf,
-                           self.social_image(rb)))
+                           self.social_image(rb), versions,
+                           [c for c in translations if c.brief.translation == rb.slug]))
         return self.env.get_template("brief.html.j2").render(
-            brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
+            t=t, translations=versions, brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
             description=plain_text(brief.summary or ""), head=head.strip(),
             series=series, series_link=relative(page, f"series/{brief.series}.md") if series else "",
             authors=authors, author_photos=[relative(page, a.photo) if a.photo else "" for a, _ in authors],
             topics=topics, reading_minutes=reading_minutes(brief.body),
             pdf_link=f"{own_files}.pdf" if self.config.pdf else None,
-            hero=Markup(self.figure(brief.image, page, "brief-hero").rstrip("\n")) if brief.image else "",
+            hero=Markup(self.figure(brief.image, page, "brief-hero", t).rstrip("\n")) if brief.image else "",
             body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), related=related,
             references=[Markup(to_html(entry)) for entry in rb.references],
-            disclaimer=disclaimer, disclaimer_lang=guess_lang(disclaimer or "", brief.lang),
+            disclaimer=disclaimer, disclaimer_lang=self.disclaimer_lang(rb, disclaimer),
             citation=Markup(rb.citation), bib_link=f"{own_files}.bib", ris_link=f"{own_files}.ris",
-            cta=self.cta(page), site_name=self.site_name, share=self.share_links(rb),
+            cta=self.cta(page), site_name=self.site_name, share=self.share_links(rb, t),
             newsletter=bool(self.config.newsletter))
 
     def feed_content(self, rb: ResolvedBrief) -> str:
         brief = rb.brief
         disclaimer = self.disclaimer(rb)
-        hero = self.figure(brief.image, rb.page_path, "brief-hero").rstrip("\n") if brief.image else ""
+        t = self.labels(brief.lang)
+        hero = self.figure(brief.image, rb.page_path, "brief-hero", t).rstrip("\n") if brief.image else ""
         return self.env.get_template("feeds/entry.html.j2").render(
-            brief=brief, hero=Markup(hero),
+            t=t, brief=brief, hero=Markup(hero),
             body=self.body_with_notes(rb), notes=rb.notes, footnotes=Markup(FOOTNOTES_HERE), disclaimer=disclaimer,
             references=[Markup(to_html(entry)) for entry in rb.references],
-            disclaimer_lang=guess_lang(disclaimer or "", brief.lang))
+            disclaimer_lang=self.disclaimer_lang(rb, disclaimer))
+
+    def disclaimer_lang(self, rb: ResolvedBrief, disclaimer: str | None) -> str:
+        """The language of the disclaimer: the brief's, or the site's for a series' default, unless its
+        letters say otherwise."""
+        own = rb.brief.disclaimer is not None
+        return guess_lang(disclaimer or "", rb.brief.lang if own else self.config.language, self.config.language)
 
     def disclaimer(self, rb: ResolvedBrief) -> str | None:
         brief = rb.brief
@@ -379,10 +424,11 @@ class Renderer:
         thumb = self.image(brief.image.file, brief.image.alt, page) if brief.image and brief.image.file else None
         return Entry(
             title=brief.title, link=relative(page, rb.page_path),
-            series_label=series.label if series else "",
+            series_label=series.label_in(self.site_labels.lang) if series else "",
             series_link=relative(page, f"series/{brief.series}.md") if series else "",
             authors=[(self.corpus.authors[k].name, relative(page, f"authors/{k}.md")) for k in brief.authors],
-            date=brief.date, summary=brief.summary or "", thumbnail=thumb, status=self.status.get(rb.slug, ""))
+            date=brief.date, summary=brief.summary or "", thumbnail=thumb, status=self.status.get(rb.slug, ""),
+            lang=brief.lang)
 
     def pagination(self, listing: Listing, number: int, count: int) -> dict:
         page = listing.page_path(number)
@@ -402,6 +448,7 @@ class Renderer:
             "feed": relative(path, listing.feed) if listing.feed else None,
             "photo": None,
             "head": self.listing_head(listing),
+            "t": self.site_labels,
         }
         author = listing.extra.get("author")
         if author is not None and author.photo:
@@ -430,8 +477,8 @@ class Renderer:
     def index_page(self, path: str, title: str, intro: str, items: list[tuple[str, str, str | None, int]]) -> str:
         """A page listing series, topics, authors or archive months: (label, target page, description, count)."""
         rows = [(label, relative(path, target), description, count) for label, target, description, count in items]
-        return self.env.get_template("index.html.j2").render(title=title, intro=intro, items=rows)
+        return self.env.get_template("index.html.j2").render(title=title, intro=intro, items=rows, t=self.site_labels)
 
     def _series_label(self, rb: ResolvedBrief) -> str:
         series = self.corpus.series.get(rb.brief.series) if rb.brief.series else None
-        return series.label if series else ""
+        return series.label_in(rb.brief.lang) if series else ""

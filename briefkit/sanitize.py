@@ -27,7 +27,11 @@ GENERIC = {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-cu
            "aria-hidden"}
 ATTRIBUTES = {
     "*": GENERIC,
-    "a": {"href", "rel", "download", "type"},
+    "a": {"href", "rel", "download", "type", "hreflang"},
+    # labels in the page's language for what the scripts add (docs/assets/notes.js, compare.js)
+    "p": {"data-label-print"},
+    "section": {"data-label-go-to-note"},
+    "figure": {"data-label-compare"},
     "img": {"src", "alt", "width", "height", "loading", "decoding", "fetchpriority", "srcset", "sizes"},
     "source": {"srcset", "sizes", "type", "media", "width", "height"},
     "time": {"datetime"},

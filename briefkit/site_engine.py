@@ -62,6 +62,7 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
         extra = {"exclude_docs": "\n".join("/" + _escaped(rel) for rel in exclude)} if exclude else {}
         settings = load.load_config(str(config.root / config.mkdocs_file), docs_dir=str(config.pages_path),
                                     site_dir=str(site_dir), **extra)
+        _labels_for_theme(settings, config)
         settings.plugins.on_startup(command="build", dirty=dirty)
         _compiled_templates_kept(settings, config.cache_path / "site-engine-templates", engine)
         try:
@@ -72,6 +73,18 @@ def build_site(config: Config, site_dir: Path, engine: str = "mkdocs", dirty: bo
             settings.plugins.on_shutdown()
     except exceptions.MkDocsException as exc:
         raise SiteEngineError(exc.format_message() if hasattr(exc, "format_message") else str(exc)) from None
+
+
+def _labels_for_theme(settings, config: Config) -> None:
+    """briefkit's labels in every language (templates/i18n/) and the languages the theme has labels
+    for, for the theme's templates (templates/overrides/partials/language.html)."""
+    from .diagnostics import Diagnostics
+    from .i18n import load_translations
+
+    translations = load_translations(config.templates_path, config.templates_dir, Diagnostics())
+    ui = sorted({p.stem for d in settings.theme.dirs for p in (Path(d) / "partials" / "languages").glob("*.html")})
+    settings["extra"]["briefkit_labels"] = {lang: translations.for_lang(lang).texts for lang in translations.languages}
+    settings["extra"]["briefkit_ui_languages"] = ui
 
 
 def _compiled_templates_kept(settings, folder: Path, engine: str) -> None:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
+from .i18n import Labels
 
 CARD_SIZE = (1200, 630)
 TEMPLATE = "social/card.typ"
@@ -43,10 +44,9 @@ class Card:
                 "authors": list(self.authors), "lang": self.lang}
 
 
-def cards_for(config: Config, corpus, visible, pictures: dict) -> list[Card]:
-    """A card for every brief in `visible` whose hero gives no link-preview crop (pictures.py)."""
-    from .render import long_date
-
+def cards_for(config: Config, corpus, visible, pictures: dict, labels: Callable[[str], Labels]) -> list[Card]:
+    """A card for every brief in `visible` whose hero gives no link-preview crop (pictures.py); `labels`
+    gives a language's labels and dates (Renderer.labels)."""
     out = []
     for c in visible:
         b = c.brief
@@ -55,9 +55,9 @@ def cards_for(config: Config, corpus, visible, pictures: dict) -> list[Card]:
         if picture is not None and picture.social is not None:
             continue
         series = corpus.series.get(b.series) if b.series else None
-        out.append(Card(card_path(c), b.title, series.label if series else None, config.site_name,
-                        long_date(b.date), tuple(corpus.authors[a].name for a in b.authors if a in corpus.authors),
-                        b.lang.split("-")[0]))
+        authors = tuple(corpus.authors[a].name for a in b.authors if a in corpus.authors)
+        out.append(Card(card_path(c), b.title, series.label_in(b.lang) if series else None, config.site_name,
+                        labels(b.lang).date(b.date), authors, b.lang.split("-")[0]))
     return out
 
 

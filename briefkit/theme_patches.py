@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PATCHES = [(b'M("link[rel=alternate]")', b'M("link[rel=alternate][hreflang]")')]
+# (the original, what an earlier briefkit made of it, the fix). A brief's own translations are
+# `hreflang` alternates too (briefkit/metadata.py); they are pages, not language versions of the
+# site with a sitemap of their own, and carry `data-translation` so that Material leaves them alone.
+PATCHES = [(b'M("link[rel=alternate]")', b'M("link[rel=alternate][hreflang]")',
+            b'M("link[rel=alternate][hreflang]:not([data-translation])")')]
 
 
 class ThemePatchError(Exception):
@@ -26,10 +30,12 @@ def patch_material_bundle(site_dir: Path) -> Path:
         raise ThemePatchError(f"expected one Material bundle in {site_dir}/assets/javascripts, found {len(bundles)}")
     bundle = bundles[0]
     code = original = bundle.read_bytes()
-    for old, new in PATCHES:
+    for old, earlier, new in PATCHES:
         if code.count(new) == 1:
             continue  # an unchanged copy from an earlier build (mkdocs serve copies only newer files)
-        if code.count(old) != 1:
+        if code.count(earlier) == 1:
+            old = earlier
+        elif code.count(old) != 1:
             raise ThemePatchError(f"{bundle.name} does not contain {old.decode()} once: "
                                   "Material changed, review briefkit/theme_patches.py")
         code = code.replace(old, new)

@@ -24,8 +24,10 @@
     range.step = "1";
     range.value = "50";
     range.className = "brief-compare-range";
-    range.setAttribute("aria-label", "Compare " + before.textContent + " (left) with " + after.textContent +
-                       " (right): move to show more of either picture");
+    // the label in the page's language (templates/i18n/: compare), English when the page has none
+    var label = figure.getAttribute("data-label-compare") ||
+      "Compare {before} (left) with {after} (right): move to show more of either picture";
+    range.setAttribute("aria-label", label.replace("{before}", before.textContent).replace("{after}", after.textContent));
     var handle = document.createElement("div");
     handle.className = "brief-compare-handle";
     handle.setAttribute("aria-hidden", "true");

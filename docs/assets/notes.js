@@ -47,7 +47,9 @@
     var go = document.createElement("a");
     go.href = marker.getAttribute("href");
     go.className = "note-preview-go";
-    go.textContent = "Go to note " + marker.textContent;
+    var notes = document.querySelector(".brief-notes[data-label-go-to-note]");
+    var label = notes ? notes.getAttribute("data-label-go-to-note") : "Go to note {number}";
+    go.textContent = label.replace("{number}", marker.textContent);
     go.addEventListener("click", hide);
     preview.appendChild(go);
     preview.hidden = false;
@@ -139,7 +141,7 @@
   var button = document.createElement("button");
   button.type = "button";
   button.className = "brief-action brief-print";
-  button.textContent = "Print";
+  button.textContent = actions.getAttribute("data-label-print") || "Print";
   button.addEventListener("click", function () { window.print(); });
   actions.insertBefore(document.createTextNode(" "), actions.querySelector(".brief-cite-link"));
   actions.insertBefore(button, actions.querySelector(".brief-cite-link"));

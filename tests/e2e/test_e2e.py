@@ -20,6 +20,8 @@ SAMPLES = {
     "2025/12/munitions-expansion-summary": {"series": "In brief", "notes": 1, "authors": ["sam-ortiz"],
                                             "figures": 1},  # a hero photograph credited "Image: …"
 }
+# the Korean translation of the summary (its page is checked in test_korean_edition.py)
+KOREAN = "2025/12/munitions-expansion-summary-ko"
 CREDIT = re.compile(r"(\(Source: [^)]+\)|Image: Synthetic imagery drawn for the sample site)$")
 
 
@@ -122,10 +124,11 @@ def test_series_disclaimer_is_the_default(built):
 def test_home_lists_the_latest_briefs_newest_first(built):
     soup = page(built, "")
     titles = soup.select(".brief-list .brief-entry-title a")
+    # on one day, the brief in the site's language before its translation
     assert [a["href"] for a in titles] == [
-        "2025/12/munitions-expansion-summary/", "2025/12/new-munitions-factories/",
+        "2025/12/munitions-expansion-summary/", f"{KOREAN}/", "2025/12/new-munitions-factories/",
         "2025/12/munitions-modernization/", "2024/04/defence-industrial-enterprise/"]
-    assert [resolves(built, "", a["href"]) for a in titles] == [True] * 4
+    assert [resolves(built, "", a["href"]) for a in titles] == [True] * 5
     dates = [d.get_text() for d in soup.select(".brief-entry-meta time")]
     assert dates[0] == "December 28, 2025" and dates[-1] == "April 29, 2024"
 
@@ -225,7 +228,7 @@ def test_search_indexes_briefs_and_guides_not_listings(built):
     manifest = json.loads((built.root / "site/search-index/manifest.json").read_text())
     records = search_records(built)
     # the editors' guide is on the site but not in the readers' search
-    assert set(records) == {f"{u}/" for u in SAMPLES} | {"about/"}
+    assert set(records) == {f"{u}/" for u in SAMPLES} | {f"{KOREAN}/", "about/"}
     assert manifest["pages"] == len(records)
     assert not (built.root / "site/search/search_index.json").exists()  # no whole-site lunr index
 
@@ -299,5 +302,5 @@ def test_material_bundle_in_the_site_asks_only_language_alternates_for_sitemaps(
 
     (bundle,) = (built.root / "site" / "assets" / "javascripts").glob("bundle.*.min.js")
     code = bundle.read_bytes()
-    for old, new in PATCHES:
-        assert new in code and old not in code
+    for old, earlier, new in PATCHES:
+        assert new in code and old not in code and earlier not in code

@@ -168,7 +168,7 @@ def test_a_damaged_memo_is_ignored(site):
     memo = Memo.file(load_config(site.root))
     memo.write_bytes(b"not a pickle")
     again = build(site)
-    assert len(again.corpus.parsed) == 34 and tree_digest(load_config(site.root).pages_path) == before
+    assert len(again.corpus.parsed) == 35 and tree_digest(load_config(site.root).pages_path) == before
 
 
 def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
@@ -176,7 +176,7 @@ def test_unchanged_pdfs_are_found_without_loading_any_brief(site):
     config.write_text(config.read_text().replace("    pdf: false ", "    pdf: true "))
     first = build(site)
     again = build(site)
-    assert again.corpus.parsed == [] and again.files == first.files and len(again.files) == 34
+    assert again.corpus.parsed == [] and again.files == first.files and len(again.files) == 35
     edit(site.briefs / SAMPLE, "title: North Korea", "title: Pyongyang")
     third = build(site)
     changed = [rel for rel in third.files if third.files[rel] != first.files[rel]]
@@ -239,7 +239,7 @@ def test_a_listing_template_edit_remakes_the_listings_and_no_brief(site):
 
 def test_a_brief_template_edit_remakes_the_briefs_and_no_listing(site):
     build(site)
-    edit(site.root / "templates/brief.html.j2", '<p class="brief-actions">', '<p class="brief-actions edited">')
+    edit(site.root / "templates/brief.html.j2", '<p class="brief-actions"', '<p class="brief-actions edited"')
     again = build(site)
     made = made_pages(again)
     assert "2024/04/defence-industrial-enterprise.md" in made

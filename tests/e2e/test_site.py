@@ -166,6 +166,7 @@ def test_preview_with_drafts_shows_banners(sample):
 
 @pytest.mark.parametrize("path, titles", [
     ("feed.xml", ["In Brief: North Korea Plans a Large Expansion of Missile and Shell Factories",
+                  "요약: 북한, 미사일·포탄 공장 대규모 증설 계획",  # its Korean translation, the same day
                   "Kim Calls for New Munitions Factories to Raise Missile and Shell Output",
                   "Kim Tours Munitions Plants as Five-Year Missile Plans Take Shape",
                   "North Korea’s New “National Defence Industrial Enterprise”"]),
