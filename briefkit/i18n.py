@@ -49,6 +49,11 @@ def locale_of(lang: str) -> Locale:
     return Locale.parse(REFERENCE)
 
 
+@functools.lru_cache(maxsize=8192)  # a listing shows a date on every entry: 10,000 briefs, many listings
+def _long_date(lang: str, value: dt.date) -> str:
+    return format_date(value, "long", locale=locale_of(lang))
+
+
 def language_name(lang: str) -> str:
     """The language's name in itself: "English", "한국어", "français" (the link to a translation)."""
     locale = locale_of(lang)
@@ -82,7 +87,7 @@ class Labels:
 
     def date(self, value: dt.date) -> str:
         """A date written out, as the language writes it."""
-        return format_date(value, "long", locale=locale_of(self.lang))
+        return _long_date(self.lang, value)
 
     def month(self, year: int, month: int) -> str:
         """A month of a year ("December 2025", "2025년 12월")."""

@@ -267,3 +267,19 @@ def test_a_changed_translation_remakes_the_page_that_links_it(project):
     project.write("2025-12-20-plan-ko.yml", brief("새 계획", "ko"))
     assert project.run().returncode == 0
     assert not page(project, "2025/12/plan").select(".brief-translations")
+
+
+def test_a_korean_note_says_accessed_as_the_styles_korean_locale_does(project):
+    (project.briefs / "pages.bib").write_text(
+        "@online{kcna2025, author = {{Korean Central News Agency}}, title = {Report on the Factories},\n"
+        "  url = {https://kcna.example/report}, urldate = {2025-12-27}}\n", encoding="utf-8")
+    project.write("2025-12-20-plan-ko.yml", brief("계획", "ko").replace(
+        "body: Text.", "bibliography: [pages.bib]\nbody: 보도가 있었다.[@kcna2025]"))
+    project.write("2025-12-20-plan.yml", brief("Plan", "en").replace(
+        "body: Text.", "bibliography: [pages.bib]\nbody: It was reported.[@kcna2025]"))
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    korean = " ".join(page(project, "2025/12/plan-ko").select_one(".footnote").get_text().split())
+    english = " ".join(page(project, "2025/12/plan").select_one(".footnote").get_text().split())
+    assert "접근된 2025년 12월 27일" in korean, korean
+    assert "accessed December 27, 2025" in english, english
