@@ -12,7 +12,9 @@ English-like prose from a small grammar and varies everything a real archive var
 - a few hundred authors (some with photos, some with non-ASCII names), one to three per brief;
 - 6 to 9 series (some with a disclaimer), 30 to 60 topics (some not in topics.yml), 1 to 5 a brief;
 - hero images on about 60 % of briefs from a pool of real PNG (and, with Pillow, JPEG) files from
-  240 × 160 to 3,000 × 2,000 pixels; takeaways, `updated` and `related` on some briefs.
+  240 × 160 to 3,000 × 2,000 pixels; takeaways, `updated` and `related` on some briefs;
+- one brief in ten in Korean (`lang: ko`), from a Korean grammar of the same kind (KoreanWriter):
+  subjects and objects with their particles, verbs with their endings.
 
     python benchmarks/corpus_b.py DEST --briefs 200   # writes a briefkit project into DEST
 """
@@ -84,6 +86,33 @@ TITLE_HEADS = ["Markets and Manipulation", "The Long Game", "Sanctions and Survi
                "A Nuclear Bargain", "The Kim Dynasty", "Smuggling at the Border", "Between Moscow and Beijing"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
+# the Korean grammar: subject (은/는/이/가 added), object (을/를 added), verb; places and clauses
+KO_SUBJECTS = ["노동당 중앙위원회", "내각", "관영 매체", "조선인민군", "지방 간부", "외무성", "김정은 위원장",
+               "최고인민회의", "서울의 분석가", "상업 위성사진", "중국 세관 자료", "로동신문", "탈북민", "정치국",
+               "군수공업부", "국가계획위원회", "지방 시장", "러시아 당국", "제2경제위원회", "해군", "무역회사",
+               "중앙은행", "일본 정부", "유엔 안보리"]
+KO_OBJECTS = ["새 5개년 계획", "곡물 수매 목표", "정찰위성 발사", "러시아와의 국경 무역", "살림집 5만 세대 건설",
+              "고체연료 엔진 시험", "공장 전력 공급", "쌀과 옥수수 가격", "새 군수 기업소", "시장의 역할",
+              "해군 구축함", "비료 수입", "지방 발전 정책", "석탄과 철광석 수출", "극초음속 활공체",
+              "반동사상문화배격법", "어획량", "원화 환율", "원산갈마 관광", "러시아와의 정상회담", "내각 개편",
+              "사이버 작전", "압록강 밀수", "2026년 예산"]
+KO_VERBS = ["발표했다", "보도했다", "설명했다", "지시했다", "축소했다", "확대했다", "수정했다", "의문을 제기했다",
+            "강조했다", "시사했다", "연기했다", "확인했다", "비판했다", "시찰했다", "승인했다", "누락했다", "올렸다",
+            "삭감했다", "시험했다", "재개했다", "중단했다", "칭찬했다", "부인했다", "암시했다"]
+KO_PLACES = ["평양", "신의주", "라선", "원산", "함흥", "청진", "남포", "개성", "혜산", "서해", "동창리", "영변",
+             "김책", "사리원", "해주", "무산", "단둥", "블라디보스토크", "하산", "베이징", "서울", "모스크바"]
+KO_CLAUSES = ["{month}월 전원회의 뒤에", "{source}에 따르면", "{year}년 이후 처음으로", "제재에도 불구하고",
+              "{place} 연설에서", "{place} 현지 시찰 중에", "날짜를 밝히지 않은 채", "당대회를 두 주 앞두고",
+              "물가가 {pct}퍼센트 오르는 가운데", "이례적으로 실패를 인정하며", "{pages}쪽 분량의 보고서에서"]
+KO_OPENERS = ["{year}년 {month}월, ", "{year}년 이후 ", "대부분의 평가로는 ", "주목할 점은 ", "동시에 ", "{place}에서 ",
+              "올해 초 ", "", "", "", ""]
+KO_SOURCES = ["로동신문", "조선중앙통신", "NK뉴스 보도", "국가정보원", "유엔 전문가 패널"]
+
+
+def _final_consonant(word: str) -> bool:
+    """Whether a word's last syllable ends in a consonant (받침): 은/이/을 after it, 는/가/를 otherwise."""
+    last = word[-1]
+    return "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
 
 
 def slugify(text: str) -> str:
@@ -130,6 +159,51 @@ class Writer:
         while sum(len(s.split()) for s in sentences) < count:
             sentences.append(self.sentence())
         return " ".join(sentences)
+
+    def heading(self) -> str:
+        heading = self.fill(self.rng.choice(OBJECTS))
+        return heading[0].upper() + heading[1:]
+
+    def title(self) -> str:
+        r = self.rng
+        title = self.fill(f"{r.choice(SUBJECTS)} {r.choice(VERBS)} {r.choice(OBJECTS)}")
+        return title[0].upper() + title[1:]
+
+    def alt(self) -> str:
+        return self.fill("A view of {place}.")
+
+
+class KoreanWriter(Writer):
+    """Korean prose from a small grammar of the same kind: subject, clause, object, verb."""
+
+    def fill(self, template: str) -> str:
+        r = self.rng
+        return template.format(month=r.randint(1, 12), year=r.randint(1994, 2025), place=r.choice(KO_PLACES),
+                               source=r.choice(KO_SOURCES), pct=r.randint(3, 180), pages=r.randint(4, 90))
+
+    def sentence(self) -> str:
+        r = self.rng
+        subject, obj = r.choice(KO_SUBJECTS), r.choice(KO_OBJECTS)
+        subject += r.choice(["은", "이"] if _final_consonant(subject) else ["는", "가"])
+        obj += "을" if _final_consonant(obj) else "를"
+        if not self.plain and r.random() < 0.12:
+            obj = f"*{obj}*"
+        clauses = " ".join(self.fill(r.choice(KO_CLAUSES)) for _ in range(r.choice((0, 0, 1, 1, 2))))
+        parts = [self.fill(r.choice(KO_OPENERS)) + subject, clauses, obj, r.choice(KO_VERBS)]
+        return " ".join(part for part in parts if part) + "."
+
+    def heading(self) -> str:
+        return self.rng.choice(KO_OBJECTS)
+
+    def title(self) -> str:
+        r = self.rng
+        subject = r.choice(KO_SUBJECTS)
+        subject += "은" if _final_consonant(subject) else "는"
+        obj = r.choice(KO_OBJECTS)
+        return f"{subject} {obj}{'을' if _final_consonant(obj) else '를'} {r.choice(KO_VERBS)}"
+
+    def alt(self) -> str:
+        return self.fill("{place}의 전경.")
 
 
 def make_bib(rng: random.Random) -> list[BibItem]:
@@ -248,17 +322,21 @@ def citation(rng: random.Random, keys: list[str]) -> str:
     return "[" + "; ".join([f"@{key}"] + [f"{'and ' if i else ''}@{k}" for i, k in enumerate(others)]) + "]"
 
 
+KOREAN_EVERY = 10  # brief i is in Korean when i % KOREAN_EVERY == KOREAN_EVERY - 1
+
+
 def make_brief(i: int, count: int, rng: random.Random, keys: list[str], reg: dict, images: list[str],
                previous: list[str]) -> Brief:
-    w, plain = Writer(rng), Writer(rng, plain=True)
+    korean = i % KOREAN_EVERY == KOREAN_EVERY - 1
+    kind = KoreanWriter if korean else Writer
+    w, plain = kind(rng), kind(rng, plain=True)
     words = rng.choice([150, 300, 500, 800, 800, 1200, 1200, 1800, 2500, 4000])
     blocks: list[list[str] | str] = []  # a paragraph is a list of sentences; other blocks are strings
     total = 0
     while total < words:
         roll = rng.random()
         if blocks and roll < 0.06 and words > 600:
-            heading = w.fill(rng.choice(OBJECTS))
-            blocks.append("## " + heading[0].upper() + heading[1:])
+            blocks.append("## " + w.heading())
         elif blocks and roll < 0.10:
             blocks.append("\n".join(f"- {w.sentence()}" for _ in range(rng.randint(2, 5))))
         elif blocks and roll < 0.13:
@@ -284,7 +362,8 @@ def make_brief(i: int, count: int, rng: random.Random, keys: list[str], reg: dic
         else:
             text = w.sentence()
         if rng.random() < 0.6:
-            text = text.rstrip(".") + f", as described in {citation(rng, keys)}."
+            text = text.rstrip(".") + (f" {citation(rng, keys)}." if korean
+                                       else f", as described in {citation(rng, keys)}.")
         notes[label] = text
         markers.append(f"[^{label}]")
     markers += [citation(rng, keys) for _ in range(total_notes - prose)]
@@ -296,12 +375,11 @@ def make_brief(i: int, count: int, rng: random.Random, keys: list[str], reg: dic
     body = "\n\n".join(" ".join(b) if isinstance(b, list) else b for b in blocks)
     year = 2008 + i * 18 // max(count, 1)
     date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-    title = w.fill(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}")
-    title = title[0].upper() + title[1:]
-    slug = f"{slugify(title)[:60].strip('-')}-{i}"
+    title = w.title()
+    slug = f"{slugify(title)[:60].strip('-') or 'hangul'}-{i}"
     image = None
     if images and rng.random() < 0.6:
-        image = {"file": rng.choice(images), "alt": w.fill("A view of {place}."),
+        image = {"file": rng.choice(images), "alt": w.alt(),
                  "caption": plain.sentence() if rng.random() < 0.7 else "",
                  "credit": rng.choice(["KCNA", "Planet Labs", "Maxar", "Airbus", "NK News", "The author"])}
     return Brief(
@@ -312,7 +390,7 @@ def make_brief(i: int, count: int, rng: random.Random, keys: list[str], reg: dic
         takeaways=[w.sentence() for _ in range(rng.randint(2, 5))] if rng.random() < 0.25 else [],
         updated=(date + dt.timedelta(days=rng.randint(1, 20))).isoformat() if rng.random() < 0.1 else None,
         related=rng.sample(previous, min(len(previous), rng.randint(1, 3))) if previous and rng.random() < 0.15
-        else [])
+        else [], lang="ko" if korean else "en")
 
 
 def make_corpus(count: int, seed: int = 14) -> Corpus:

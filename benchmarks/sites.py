@@ -45,6 +45,7 @@ class Brief:
     takeaways: list[str] = field(default_factory=list)
     updated: str | None = None
     related: list[str] = field(default_factory=list)
+    lang: str = "en"  # "ko": written in Korean (about a tenth of each corpus: the search index's Hangul n-grams)
 
     @property
     def file_name(self) -> str:
@@ -80,11 +81,13 @@ class Corpus:
         words = sum(len(b.body.split()) + sum(len(n.split()) for n in b.notes.values()) for b in self.briefs)
         notes = [len(re.findall(r"\[\^", b.body)) + len(CITATION.findall(b.body)) for b in self.briefs]
         authors = {a for b in self.briefs for a in b.authors}
+        korean = sum(1 for b in self.briefs if b.lang == "ko")
         pictures = sum(1 for b in self.briefs if b.image)
         sizes = sorted({_image_size(data) for data in self.images.values()} - {None})
         pixels = f", {sizes[0][0]}×{sizes[0][1]} to {sizes[-1][0]}×{sizes[-1][1]} px" if sizes else ""
         low, high = min(notes, default=0), max(notes, default=0)
-        return (f"{len(self.briefs):,} briefs, {words // max(len(self.briefs), 1):,} words each on average, "
+        return (f"{len(self.briefs):,} briefs ({korean:,} in Korean), "
+                f"{words // max(len(self.briefs), 1):,} words each on average, "
                 f"{low if low == high else f'{low}–{high}'} notes a brief, {len(self.bib):,} .bib entries, "
                 f"{len(authors)} authors writing, {len(self.series_labels)} series, "
                 f"{len({t for b in self.briefs for t in b.topics})} topics, {pictures:,} hero images "
@@ -138,6 +141,8 @@ def brief_yaml(b: Brief) -> str:
         out += [f"  - {quoted(t)}" for t in b.takeaways]
     if b.related:
         out.append(f"related: [{', '.join(b.related)}]")
+    if b.lang != "en":
+        out.append(f"lang: {b.lang}")
     text = "\n".join(out) + "\nbody: " + block(b.body, 2) + "notes:\n"
     for label, note in b.notes.items():
         text += f"  {label}: " + (block(note, 4) if "\n" in note else quoted(note) + "\n")

@@ -1,7 +1,8 @@
 """Full-text search for a built site: each page's text goes into the static index of search_index.py.
 
 Only pages whose layout marks their content with `data-search-body` (briefs and hand-written pages,
-not listings) are indexed, without the parts listed in NOT_INDEXED.
+not listings) are indexed, without the parts listed in NOT_INDEXED. A record's texts are kept in NFC
+(Hangul as syllables: search_index.py splits and search.js highlights Hangul by syllable).
 
 The engine takes each page's record when it finishes the page (finish.py); site_extras.py writes the
 bundle into <site>/search-index/.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import unicodedata
 from pathlib import Path
 
 from .search_index import PageRecord
@@ -86,7 +88,10 @@ def _meta_text(element) -> str:
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace runs as one space, in NFC: Hangul typed as jamo (NFD) is kept as syllables, so that the
+    browser finds the words of an excerpt where the index found them (search.js: marks)."""
+    text = " ".join(text.split())
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def url_of(dest_path: str) -> str:

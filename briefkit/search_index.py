@@ -13,6 +13,20 @@ begins), intersects the pages, ranks them and fetches the records of the first r
 
 Postings hold no positions, only a weight per page (how often the word occurs, plus a bonus when it
 is in the title), which keeps the chunk of the most common word of a 10,000-page site near 10 KB.
+
+Korean (format 2). Korean glues particles and endings to its words ("요약은", "국방부가") and many of
+its nouns have two syllables, below the prefix rule; a word-per-term index would find "요약은" but
+never "요약". So a run of Hangul syllables (U+AC00–U+D7A3, after folding) is split from the
+characters around it ("icbm을" → "icbm", "을") and indexed as n-grams: each syllable and each pair of
+adjacent syllables ("요약은" → 요, 요약, 약, 약은, 은). The browser splits a query the same way and
+needs every term, so a Hangul query finds the pages whose text holds each of its syllable pairs (or
+its one syllable): "요약" and "요약은" find "요약은", "국방" and "국방부" find "국방부가", "핵" finds
+"북핵". A term of a query that another term of the same query holds is left out (`query_terms`:
+"요약" asks for 요약 only, not 요 and 약 too), so a query fetches one chunk per syllable pair.
+Hangul terms are one or two characters long: the prefix rule never applies to them, and a
+one-syllable query is an exact look-up of one term, in one chunk. The pairs need not be next to
+each other on the page ("국방부" also finds "국방" + "방부" apart): rare, and shown by the excerpt.
+Other scripts are unchanged (a Chinese or Japanese word is one term).
 """
 
 from __future__ import annotations
@@ -25,16 +39,21 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
-FORMAT_VERSION = 1
-CHUNK_CHARS = 24_000  # a chunk closes once its terms and postings pass this many characters
-TEXT_CHARS = 30_000  # of a page's text kept for excerpts
+FORMAT_VERSION = 2  # 2: Hangul indexed as syllables and syllable pairs
+CHUNK_BYTES = 24_000  # a chunk closes once its terms and postings pass this many bytes (UTF-8)
+# Of a page's text, what its record keeps for excerpts, in UTF-8 bytes: 30,000 Latin letters or
+# 10,000 Hangul syllables, so that the first 10 results' records stay under 300 KB in any script
+TEXT_BYTES = 30_000
 TITLE_BONUS = 8
 MAX_WEIGHT = 15  # weights fit in 4 bits
 
 # Postings are written as numbers in base 32, most significant digit first; the first 32 symbols
 # end a number, the last 32 mark a digit that more digits follow.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_WORD = re.compile(r"[^\W_]+")
+# A word of the folded text: a run of Hangul syllables, or of other letters, digits and marks
+# (search.js: TOKEN). "icbm을" is two, "icbm" and "을".
+_HANGUL = "\uac00-\ud7a3"
+_TOKEN = re.compile(rf"[{_HANGUL}]+|[^\W_{_HANGUL}]+")
 
 
 def fold(text: str) -> str:
@@ -57,14 +76,44 @@ def normalize_term(word: str) -> str | None:
     return word
 
 
+def is_hangul(word: str) -> bool:
+    """Whether a token of the folded text is a run of Hangul syllables (tokens are all Hangul or none)."""
+    return "\uac00" <= word[0] <= "\ud7a3"
+
+
+def token_terms(word: str) -> list[str]:
+    """The terms of one token of the folded text: a Hangul run's syllables and syllable pairs, in
+    order ("요약은" → 요, 요약, 약, 약은, 은); any other word normalized (normalize_term), or none."""
+    if is_hangul(word):
+        out = []
+        for i in range(len(word) - 1):
+            out += (word[i], word[i:i + 2])
+        out.append(word[-1])
+        return out
+    term = normalize_term(word)
+    return [] if term is None else [term]
+
+
 def terms(text: str) -> list[str]:
     """The terms of a text, in order, as both the index and the browser see them."""
-    out = []
-    for word in _WORD.findall(fold(text)):
-        term = normalize_term(word)
-        if term is not None:
-            out.append(term)
+    out: list[str] = []
+    for word in _TOKEN.findall(fold(text)):
+        if word.isascii():  # most words: no Hangul, one term at most
+            term = normalize_term(word)
+            if term is not None:
+                out.append(term)
+        else:
+            out += token_terms(word)
     return out
+
+
+def query_terms(text: str) -> list[str]:
+    """The terms the browser looks up for a query (search.js: queryTerms): each term of `terms` once,
+    in order, without a syllable that a syllable pair of the query holds ("요약" → 요약: a page with
+    the pair has its syllables)."""
+    wanted = list(dict.fromkeys(terms(text)))
+    pairs = "\0".join(t for t in wanted if len(t) == 2 and is_hangul(t))
+    return [t for t in wanted if not (len(t) == 1 and is_hangul(t) and t in pairs)]
 
 
 def encode_number(value: int) -> str:
@@ -123,11 +172,10 @@ class PageRecord:
 
 
 def term_counts(text: str) -> Counter:
-    """How often each term occurs in a text (terms() counted: each distinct word normalized once)."""
+    """How often each term occurs in a text (terms() counted: each distinct word split once)."""
     counts: Counter = Counter()
-    for word, count in Counter(_WORD.findall(fold(text))).items():
-        term = normalize_term(word)
-        if term is not None:
+    for word, count in Counter(_TOKEN.findall(fold(text))).items():
+        for term in token_terms(word):
             counts[term] += count
     return counts
 
@@ -144,8 +192,8 @@ def term_weights(record: PageRecord) -> dict[str, int]:
 class IndexBuilder:
     """Collects pages in any order; `files()` numbers them by URL, so the same pages give the same bytes."""
 
-    def __init__(self, chunk_chars: int = CHUNK_CHARS) -> None:
-        self.chunk_chars = chunk_chars
+    def __init__(self, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.chunk_bytes = chunk_bytes
         self._urls: list[str] = []
         self._records: list[bytes] = []  # each page's record file, by arrival (encoded at once: 10,000 add up)
         self._postings: dict[str, array] = {}  # term → (arrival number << 4 | weight), in arrival order
@@ -158,7 +206,7 @@ class IndexBuilder:
         number = len(self._records)
         self._urls.append(record.url)
         self._records.append(_json({"url": record.url, "title": record.title, "meta": record.meta,
-                                    "lang": record.lang, "text": record.text[:TEXT_CHARS]}))
+                                    "lang": record.lang, "text": _cut(record.text, TEXT_BYTES)}))
         postings = self._postings
         for term, weight in (term_weights(record) if weights is None else weights).items():
             slot = postings.get(term)
@@ -181,8 +229,8 @@ class IndexBuilder:
         for term in sorted(self._postings, key=utf16_order):
             pairs = sorted((final[v >> 4], v & 15) for v in self._postings[term])
             current[term] = encoded = encode_postings(pairs)
-            size += len(term) + len(encoded) + 6
-            if size >= self.chunk_chars:
+            size += len(term.encode("utf-8")) + len(encoded) + 6  # "term":"postings",
+            if size >= self.chunk_bytes:
                 chunks.append(self._write_chunk(current, out))
                 current, size = {}, 0
         if current:
@@ -196,6 +244,13 @@ class IndexBuilder:
         name = hashlib.sha256(data).hexdigest()[:12]
         out[f"chunks/{name}.json"] = data
         return [next(iter(entries)), name]
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of `text` whose UTF-8 takes at most `limit` bytes."""
+    if len(text) <= limit // 4:  # no character takes more than 4 bytes
+        return text
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def _json(value) -> bytes:

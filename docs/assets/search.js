@@ -1,13 +1,17 @@
 /* Site search over the static index that briefkit writes into /search-index/ (see
    briefkit/search_index.py for its format). Words are folded and split exactly as the index does
-   it; tests run this file with Node on the same texts as the Python side. */
+   it; tests run this file with Node on the same texts as the Python side. A run of Hangul
+   syllables is split from the letters around it and looked up as its syllable pairs (or its one
+   syllable): "요약" finds "요약은" (see search_index.py, "Korean"). */
 (function (global) {
   "use strict";
 
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  var WORD = /[\p{L}\p{N}\p{M}]+/gu;
+  /* A word: a run of Hangul syllables, or of other letters, digits and marks (search_index._TOKEN) */
+  var TOKEN = /[\uAC00-\uD7A3]+|(?:(?![\uAC00-\uD7A3])[\p{L}\p{N}\p{M}])+/gu;
   var ASCII = /^[\x00-\x7f]*$/;
-  var PREFIX_MIN = 3;  // a query word this long also finds the words it begins ("sanction" → "sanctioned")
+  var PREFIX_MIN = 3;  // a query word this long also finds the words it begins ("sanction" → "sanctioned");
+                       // Hangul terms are one or two syllables: never
   var PAGE_SIZE = 10;
   var EXCERPT_WORDS = 30;
 
@@ -25,14 +29,37 @@
     return word;
   }
 
+  function isHangul(word) {
+    var code = word.charCodeAt(0);
+    return code >= 0xAC00 && code <= 0xD7A3;
+  }
+
+  /* The terms of one token of the folded text: a Hangul run's syllables and syllable pairs, in order
+     ("요약은" → 요, 요약, 약, 약은, 은); any other word normalized, or none. */
+  function tokenTerms(word) {
+    if (isHangul(word)) {
+      var out = [];
+      for (var i = 0; i < word.length - 1; i++) out.push(word[i], word.slice(i, i + 2));
+      out.push(word[word.length - 1]);
+      return out;
+    }
+    var term = normalizeTerm(word);
+    return term === null ? [] : [term];
+  }
+
   function terms(text) {
     var out = [];
-    var words = fold(text).match(WORD) || [];
-    for (var i = 0; i < words.length; i++) {
-      var term = normalizeTerm(words[i]);
-      if (term !== null) out.push(term);
-    }
+    var words = fold(text).match(TOKEN) || [];
+    for (var i = 0; i < words.length; i++) Array.prototype.push.apply(out, tokenTerms(words[i]));
     return out;
+  }
+
+  /* The terms looked up for a query (search_index.query_terms): each once, without a syllable that
+     a syllable pair of the query holds ("요약" → 요약: a page with the pair has its syllables). */
+  function queryTerms(text) {
+    var wanted = Array.from(new Set(terms(text)));
+    var pairs = wanted.filter(function (t) { return t.length === 2 && isHangul(t); }).join("\0");
+    return wanted.filter(function (t) { return !(t.length === 1 && isHangul(t) && pairs.indexOf(t) >= 0); });
   }
 
   function decodePostings(text) {
@@ -101,7 +128,7 @@
   /* Pages holding every term of the query, best first: [{page, score}]. */
   Search.prototype.query = function (text) {
     var self = this;
-    var wanted = Array.from(new Set(terms(text)));
+    var wanted = queryTerms(text);
     if (!wanted.length) return Promise.resolve({ terms: [], hits: [] });
     return self.get("manifest.json").then(function (manifest) {
       return Promise.all(wanted.map(function (t) { return self.pagesOf(manifest, t); })).then(function (sets) {
@@ -129,22 +156,41 @@
     return this.get("pages/" + page + ".json");
   };
 
-  function matches(word, wanted) {
-    var term = normalizeTerm(fold(word));
-    if (term === null) return false;
-    return wanted.some(function (t) {
-      return term === t || (Array.from(t).length >= PREFIX_MIN && term.startsWith(t));
+  /* The parts of a word of the text that the query's terms match, as [start, end] offsets in the
+     word: in a run of Hangul syllables, each place a Hangul term of the query is (the syllables of
+     "국방부" in "국방부가"); any other word whole, when one of its terms is a query term or (a term
+     of three characters or more) begins one of them. */
+  function marks(word, wanted) {
+    if (isHangul(word)) {  // precomposed syllables fold to themselves: offsets in the word are the term's
+      var found = [];
+      wanted.forEach(function (t) {
+        if (!isHangul(t)) return;
+        for (var at = word.indexOf(t); at >= 0; at = word.indexOf(t, at + 1)) found.push([at, at + t.length]);
+      });
+      found.sort(function (a, b) { return a[0] - b[0]; });
+      var merged = [];
+      found.forEach(function (r) {
+        var last = merged[merged.length - 1];
+        if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]); else merged.push(r.slice());
+      });
+      return merged;
+    }
+    var hit = terms(word).some(function (term) {
+      return wanted.some(function (t) {
+        return term === t || (Array.from(t).length >= PREFIX_MIN && term.startsWith(t));
+      });
     });
+    return hit ? [[0, word.length]] : [];
   }
 
   /* A window of the text around the first matching word: [{text, mark}] pieces. */
   function excerpt(text, wanted) {
     var words = [];
     var m;
-    WORD.lastIndex = 0;
-    while ((m = WORD.exec(text)) !== null) words.push({ start: m.index, end: m.index + m[0].length, word: m[0] });
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(text)) !== null) words.push({ start: m.index, end: m.index + m[0].length, word: m[0] });
     var hit = -1;
-    for (var i = 0; i < words.length && hit < 0; i++) if (matches(words[i].word, wanted)) hit = i;
+    for (var i = 0; i < words.length && hit < 0; i++) if (marks(words[i].word, wanted).length) hit = i;
     var from = Math.max(0, (hit < 0 ? 0 : hit) - Math.floor(EXCERPT_WORDS / 3));
     var to = Math.min(words.length, from + EXCERPT_WORDS);
     if (!words.length) return [{ text: text.slice(0, 200), mark: false }];
@@ -152,11 +198,12 @@
     var at = words[from].start;
     if (from > 0) pieces.push({ text: "… ", mark: false });
     for (var j = from; j < to; j++) {
-      if (matches(words[j].word, wanted)) {
-        pieces.push({ text: text.slice(at, words[j].start), mark: false });
-        pieces.push({ text: words[j].word, mark: true });
-        at = words[j].end;
-      }
+      marks(words[j].word, wanted).forEach(function (r) {
+        var start = words[j].start + r[0];
+        pieces.push({ text: text.slice(at, start), mark: false });
+        pieces.push({ text: text.slice(start, words[j].start + r[1]), mark: true });
+        at = words[j].start + r[1];
+      });
     }
     pieces.push({ text: text.slice(at, words[to - 1].end), mark: false });
     if (to < words.length) pieces.push({ text: " …", mark: false });
@@ -164,6 +211,12 @@
   }
 
   function start(app) {
+    // messages in the page's language (templates/i18n/, put on the page by templates/overrides/search.html)
+    function label(name, english, values) {
+      var text = app.getAttribute("data-label-" + name) || english;
+      Object.keys(values).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
+      return text;
+    }
     var index = new URL(app.getAttribute("data-index"), document.baseURI);
     var root = new URL("../", index);
     var search = new Search(index.href);
@@ -234,11 +287,12 @@
         current.shown = 0;
         list.textContent = "";
         var count = result.hits.length;
-        status.textContent = count === 0 ? "No briefs match “" + query + "”." :
-          count + (count === 1 ? " result" : " results") + " for “" + query + "”";
+        status.textContent = count === 0 ? label("no-match", "No briefs match “{query}”.", { query: query }) :
+          count === 1 ? label("result", "1 result for “{query}”", { query: query }) :
+          label("results", "{count} results for “{query}”", { query: query, count: count });
         return showMore(number);
       }).catch(function () {
-        if (number === current.run) status.textContent = "Search is not available right now.";
+        if (number === current.run) status.textContent = label("unavailable", "Search is not available right now.", {});
       });
     }
 
@@ -261,8 +315,8 @@
     }
   }
 
-  var api = { fold: fold, normalizeTerm: normalizeTerm, terms: terms, decodePostings: decodePostings,
-              excerpt: excerpt, Search: Search };
+  var api = { fold: fold, normalizeTerm: normalizeTerm, terms: terms, queryTerms: queryTerms,
+              decodePostings: decodePostings, excerpt: excerpt, Search: Search };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = api;
   } else {

@@ -71,3 +71,12 @@ def test_korean_lines_break_between_words(visit):
     }""")
     assert len(lines) > 1, lines  # a phone wraps it
     assert all(line.endswith(" ") for line in lines[:-1]), lines
+
+
+def test_a_korean_word_without_its_particle_finds_the_korean_brief_in_the_browser(visit):
+    page = visit("search/?q=" + "계획")  # the brief has 계획을, 계획은
+    page.locator("li.brief-search-result").first.wait_for()
+    links = [a.get_attribute("href") for a in page.locator("li.brief-search-result a").all()]
+    assert len(links) == 1 and links[0].rstrip("/").endswith(KO.split("/")[-1]), links
+    # the status line comes from the labels (templates/i18n/en.yml: search_result), through the page
+    assert page.locator(".brief-search-status").inner_text() == "1 result for “계획”"

@@ -189,6 +189,8 @@ def test_a_whole_site_in_korean(tmp_path, shared_cache):
     feed = ET.parse(project.root / "site" / "feed.xml").getroot()
     assert feed.get(XML_LANG) == "ko"
     assert json_ld(brief)["inLanguage"] == "ko"
+    search = page(project, "search").select_one("#brief-search-app")
+    assert search["data-label-results"] == "“{query}” 검색 결과 {count}건"
 
 
 # ---- translations: editors' mistakes ----
