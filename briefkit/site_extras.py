@@ -1,4 +1,4 @@
-"""What the engine adds to a site the site engine built: the search index, the web font, theme fixes.
+"""What the engine adds to a site the site engine built: the search index, the web fonts, theme fixes.
 
 Made from the engine's own records of its finished pages (records.py), plus the few hand-written
 pages of docs/ read back from the built site, so that none of it depends on the site engine's hooks.
@@ -16,7 +16,7 @@ from .search_index import IndexBuilder
 from .site_engine import give_back_memory
 from .theme_patches import patch_material_bundle
 from .webfonts import SOURCE as WEB_FONT_SOURCE
-from .webfonts import hangul_of, write_web_font
+from .webfonts import hangul_of, write_web_fonts
 
 
 def hand_written_pages(config: Config, generation: Generation) -> list[str]:
@@ -28,7 +28,7 @@ def hand_written_pages(config: Config, generation: Generation) -> list[str]:
 
 
 def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
-    """Write the search index and the web font into `site_dir` and patch the theme; the number of
+    """Write the search index and the web fonts into `site_dir` and patch the theme; the number of
     pages in the search index."""
     give_back_memory()  # the site engine's pages: the index of 10,000 pages is made next
     patch_material_bundle(site_dir)
@@ -50,5 +50,26 @@ def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
         if record is not None:
             builder.add(record)
     write_bundle(site_dir / BUNDLE, builder.files())
-    write_web_font(chars, config.templates_path / WEB_FONT_SOURCE, site_dir, config.cache_path)
+    chars |= chrome_chars(generation, site_dir)
+    # the subset of these characters, the slices of the whole face and their @font-face rules
+    write_web_fonts(chars, config.templates_path / WEB_FONT_SOURCE, site_dir, config.cache_path)
     return len(builder)
+
+
+def chrome_chars(generation: Generation, site_dir: Path) -> set[str]:
+    """The Hangul of the theme around the pages (skip link, search box, tabs, footer, in the page's
+    language), which the engine's records of its pages do not hold: read back from a few built pages,
+    the home page, the search page, the page of a missing address, and one brief in each language."""
+    urls = ["", "search/", "404.html"]
+    languages: set[str] = set()
+    for card in generation.cards:
+        if card.brief.lang not in languages:
+            languages.add(card.brief.lang)
+            urls.append(card.url)
+    chars: set[str] = set()
+    for url in urls:
+        try:
+            chars |= hangul_of((site_dir / (url if url.endswith(".html") else url + "index.html")).read_text("utf-8"))
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+            continue
+    return chars

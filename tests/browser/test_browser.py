@@ -36,6 +36,7 @@ BRIEFS = {
     "2025/12/munitions-modernization": "2025-12-26-munitions-modernization.yml",
     "2025/12/new-munitions-factories": "2025-12-27-new-munitions-factories.yml",
     "2025/12/munitions-expansion-summary": "2025-12-28-munitions-expansion-summary.yml",
+    "2025/12/munitions-expansion-summary-ko": "2025-12-28-munitions-expansion-summary-ko.yml",  # its translation
 }
 QUICK_TAKE = "2024/04/defence-industrial-enterprise"  # four notes, two topics, an author
 KOREAN = "2025/12/munitions-expansion-summary"  # its disclaimer is in Korean
@@ -132,7 +133,8 @@ def test_brief_opens_on_desktop_and_phone(visit, path):
 @pytest.mark.parametrize("path", BRIEFS)
 def test_pdf_link_answers_with_a_pdf(visit, path):
     page = visit(path + "/")
-    link = page.get_by_role("link", name="Download PDF")
+    link = page.locator("a.brief-pdf")  # "Download PDF", or in the brief's language
+    assert link.inner_text() in ("Download PDF", "PDF 내려받기")
     href = link.get_attribute("href")
     assert href.endswith(".pdf")
     response = page.request.get(page.evaluate("h => new URL(h, location.href).href", href))
