@@ -65,7 +65,12 @@ def current_state(config: Config, engine: str, ours: set[str]) -> tuple[SiteStat
     there (put there by someone else: never published)."""
     root = config.root
     overrides = [p for p in (config.templates_path / "overrides").rglob("*") if p.is_file()]
-    engine_code = [Path(__file__).with_name(name) for name in ("site_engine.py", "finished.py", "site_state.py")]
+    # the theme's labels (templates/i18n/, read by site_engine.py) and the web font (site_extras.py)
+    overrides += sorted((config.templates_path / "i18n").glob("*.yml"))
+    overrides += sorted(p for p in (config.templates_path / "webfonts").glob("*") if p.is_file())
+    engine_code = [Path(__file__).with_name(name) for name in
+                   ("site_engine.py", "finished.py", "site_state.py", "i18n.py", "site_extras.py", "webfonts.py",
+                    "search.py", "search_index.py", "theme_patches.py")]
     versions = []
     for package in (engine, "mkdocs-material", "Markdown"):
         try:

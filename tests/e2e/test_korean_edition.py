@@ -285,3 +285,16 @@ def test_a_korean_note_says_accessed_as_the_styles_korean_locale_does(project):
     english = " ".join(page(project, "2025/12/plan").select_one(".footnote").get_text().split())
     assert "접근된 2025년 12월 27일" in korean, korean
     assert "accessed December 27, 2025" in english, english
+
+
+def test_an_edited_label_reaches_every_page_on_the_next_build(project):
+    project.write("2025-12-20-plan.yml", brief("Plan", "en"))
+    assert project.run().returncode == 0
+    labels = project.root / "templates" / "i18n" / "en.yml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace('search: "Search"', 'search: "Find"')
+                      .replace('notes: "Notes"', 'notes: "Endnotes"'), encoding="utf-8")
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    # a hand-written page's header (the theme's labels) and a brief's own labels
+    assert page(project, "about").select_one("#brief-search-q")["placeholder"] == "Find"
+    assert page(project, "2025/12/plan").select_one("#brief-search-q")["placeholder"] == "Find"
