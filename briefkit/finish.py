@@ -46,11 +46,17 @@ class FinishedPage:
     written: bool | None = None  # written to the pages folder by the Finisher: whether it changed (text is "")
 
 
+def page_extension_configs() -> dict:
+    """The settings of PAGE_EXTENSIONS, as mkdocs.yml gives them: headings' anchors keep their script
+    (#억제력을-위한-생산, where Python-Markdown's own slugify gives #_1)."""
+    from pymdownx.slugs import slugify
+
+    return {"toc": {"slugify": slugify(case="lower")}}
+
+
 @functools.cache
 def _converter() -> markdown.Markdown:
-    from pymdownx.slugs import slugify  # as mkdocs.yml sets toc: anchors keep Hangul (#억제력을-위한-생산, not #_1)
-
-    return markdown.Markdown(extensions=PAGE_EXTENSIONS, extension_configs={"toc": {"slugify": slugify(case="lower")}})
+    return markdown.Markdown(extensions=PAGE_EXTENSIONS, extension_configs=page_extension_configs())
 
 
 # Editors' Markdown inside a rendered HTML page, escaped, until the page is finished (render.py's filters)

@@ -10,11 +10,20 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.finish import _PLAIN, FOOTNOTES_HERE, PAGE_EXTENSIONS, Finisher, deferred, expand, markdown_html
+from briefkit.finish import (
+    _PLAIN,
+    FOOTNOTES_HERE,
+    PAGE_EXTENSIONS,
+    Finisher,
+    deferred,
+    expand,
+    markdown_html,
+    page_extension_configs,
+)
 
 
 def markdown_of(text: str) -> str:
-    return markdown.Markdown(extensions=PAGE_EXTENSIONS).convert(text)
+    return markdown.Markdown(extensions=PAGE_EXTENSIONS, extension_configs=page_extension_configs()).convert(text)
 
 
 WORD = st.text(alphabet=st.sampled_from("abcXYZ가나éß0123456789"), min_size=1, max_size=6)
