@@ -81,10 +81,6 @@ class Labels:
                                            else m.group(0), str(escape(text))))
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
-    @property
-    def html_lang(self) -> str:
-        return self.lang
-
     def date(self, value: dt.date) -> str:
         """A date written out, as the language writes it."""
         return _long_date(self.lang, value)

@@ -146,3 +146,16 @@ def test_a_broken_labels_file_is_an_error_at_its_place(tmp_path, text, message):
     (folder / "i18n" / "ko.yml").write_text(text, encoding="utf-8")
     found = errors(folder)
     assert any(e.startswith(message) for e in found), found
+
+
+@pytest.mark.parametrize("text, default, site, expected", [
+    ("본 요약은 여러 언론 보도를 바탕으로 작성되었습니다.", "en", "en", "ko"),  # Korean in an English brief
+    ("This summary was written from news reports.", "ko", "en", "en"),  # a series' English text, Korean brief
+    ("This summary was written from news reports.", "ko", "ko", "en"),  # Latin letters are not Korean
+    ("Ce résumé a été écrit pour le site.", "fr", "en", "fr"),  # the brief's own language otherwise
+    ("", "ko", "en", "ko"),
+])
+def test_a_disclaimer_is_marked_with_the_language_its_letters_are_in(text, default, site, expected):
+    from briefkit.render import guess_lang
+
+    assert guess_lang(text, default, site) == expected
