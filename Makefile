@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check bench bench-large lint clean browser bench-hostile
+.PHONY: site test serve check bench bench-large lint clean browser pdftools bench-hostile
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,20 @@ browser:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	    else echo "chromium is missing: install Debian's chromium package for the browser tests" >&2; fi; }
 
+# The PDF tests check files with Debian's qpdf (`qpdf --check`) and look at pages rendered by
+# pdftoppm (poppler-utils): installed here when missing and we are root.
+pdftools:
+	@missing=""; command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	  command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "missing for the PDF tests:$$missing (Debian packages)" >&2; fi; fi
+
 site: $(STAMP)
 	$(PY) build.py
 
-test: $(STAMP) node_modules/.installed browser
+test: $(STAMP) node_modules/.installed browser pdftools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

@@ -26,17 +26,21 @@ from pathlib import Path
 from .config import Config
 from .diagnostics import Diagnostics, EditorError, Span
 from .glyphs import check_brief_glyphs, coverage
-from .html import page_url
+from .html import page_url, plain_text
 from .i18n import PRINT_LABELS
+from .listings import topic_label
 from .load import Corpus
 from .pandoc import pandoc_path, pandoc_version
 from .render import Renderer, support_markers
 from .resolve import CITATION_CLOSE, CITATION_OPEN, ResolvedBrief, in_text_edit
 from .typography import smarten
 
-PDF_ENGINE_VERSION = "1"
+PDF_ENGINE_VERSION = "2"
 _LUA = Path(__file__).with_name("totypst.lua")
 PAPERS = {"letter": "us-letter", "us-letter": "us-letter", "a4": "a4"}
+# Every PDF is accessible (PDF/UA-1: tagged, with alt text, language and title) and archival (PDF/A-2a,
+# which is PDF/A-2 with the same tagging). Typst checks both while writing and stops on a breach.
+PDF_STANDARDS = ("ua-1", "a-2a")
 
 
 def typst_string(value: str) -> str:
@@ -82,6 +86,7 @@ class PdfSettings:
         """Fonts, templates, versions and what every PDF prints of the site (its name and address):
         a change to any of them rebuilds every PDF."""
         parts = [PDF_ENGINE_VERSION, typst_version(), pandoc_version(), self.paper, self.site_name, self.site_url,
+                 *PDF_STANDARDS,
                  _digest_files(self.fonts.glob("*.[ot]tf")), _digest_files(self.templates.glob("*")),
                  hashlib.sha256(_LUA.read_bytes()).hexdigest()]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -138,6 +143,8 @@ class PdfBuilder:
             "notes": [[n.template, list(n.citations)] for n in rb.notes],
             "in_text": [list(rb.in_text), list(rb.references)],
             "authors": [self.corpus.authors[a].model_dump() for a in brief.authors],
+            # the PDF's keywords are the topics' labels
+            "topics": [topic_label(self.corpus, key, brief.lang) for key in brief.topics],
             "series": self.corpus.series[brief.series].model_dump() if brief.series in self.corpus.series else None,
             "images": [hashlib.sha256((self.config.briefs_path / f).read_bytes()).hexdigest() for f in images],
             # the words it prints (templates/i18n/) in its language (the site's when the brief names none)
@@ -182,7 +189,8 @@ class PdfBuilder:
         if disclaimer:
             parts["disclaimer"] = disclaimer
         notes = [{"template": n.template, "citations": list(n.citations)} for n in rb.notes]
-        return {"parts": parts, "notes": notes, "citations": list(rb.in_text), "references": list(rb.references)}
+        return {"parts": parts, "notes": notes, "citations": list(rb.in_text), "references": list(rb.references),
+                "lang": brief.lang.split("-")[0]}
 
     def convert(self, briefs: list[ResolvedBrief]) -> dict[str, dict]:
         """Typst markup of every Markdown piece of `briefs`, one pandoc process per core."""
@@ -230,6 +238,9 @@ class PdfBuilder:
             "date": t.date(brief.date), "updated": t.date(brief.updated) if brief.updated else None,
             "year": brief.date.year, "month": brief.date.month, "day": brief.date.day,
             "lang": brief.lang.split("-")[0], "paper": self.settings.paper,
+            # the document's subject and keywords, as the page's description and article:tag
+            "description": plain_text(brief.summary) if brief.summary else None,
+            "keywords": [topic_label(self.corpus, key, brief.lang) for key in brief.topics],
             "url": page_url(self.settings.site_url, rb.page_path) if self.settings.site_url else None,
         }
 
@@ -239,7 +250,7 @@ class PdfBuilder:
         parts = converted["parts"]
         t = self.renderer.labels(brief.lang)
 
-        def figure_call(fig, caption_key: str) -> str:
+        def figure_call(fig, caption_key: str, float_: bool = True) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
             if fig.compare:  # print shows both pictures, one above the other
                 def frame(f, which: str) -> str:
@@ -254,7 +265,8 @@ class PdfBuilder:
                 return (f"brief-embed({typst_string(fig.embed)}, title: {typst_string(fig.alt)}, caption: {caption}, "
                         f"credit: {typst_string(fig.credit_text)})")
             return (f"brief-figure({typst_string('/' + self.config.briefs_dir + '/' + fig.file)}, "
-                    f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit_text)})")
+                    f"alt: {typst_string(fig.alt)}, caption: {caption}, credit: {typst_string(fig.credit_text)}"
+                    f"{'' if float_ else ', float: false'})")
 
         return {
             "key": rb.slug,
@@ -265,11 +277,19 @@ class PdfBuilder:
             "figures": [(typst_string(label), figure_call(fig, f"figure:{label}:caption"))
                         for label, fig in brief.figures.items()],
             "summary": parts.get("summary"),
-            "hero": figure_call(brief.image, "hero:caption") if brief.image else None,
+            # the hero stays under the title; the body's figures float
+            "hero": figure_call(brief.image, "hero:caption", float_=False) if brief.image else None,
             "takeaways": [parts[f"takeaway:{i}"] for i in range(len(brief.takeaways))],
             "disclaimer": parts.get("disclaimer"),
+            "disclaimer_lang": self.disclaimer_lang(rb),
             "body": parts.get("body", ""),
         }
+
+    def disclaimer_lang(self, rb: ResolvedBrief) -> str:
+        """The disclaimer's language as Typst: none when it is the brief's own."""
+        disclaimer = self.renderer.disclaimer(rb)
+        lang = self.renderer.disclaimer_lang(rb, disclaimer).split("-")[0]
+        return "none" if not disclaimer or lang == rb.brief.lang.split("-")[0] else typst_string(lang)
 
     def source(self, rb: ResolvedBrief, converted: dict) -> str:
         return self.renderer.env.get_template("pdf/brief.typ.j2").render(
@@ -335,7 +355,7 @@ def _compile(job: tuple[bytes, str, str]) -> str | None:
 
     source, target, _ = job
     try:
-        pdf = _compiler.compile(input=source, format="pdf")
+        pdf = _compiler.compile(input=source, format="pdf", pdf_standards=list(PDF_STANDARDS))
     except typst.TypstError as exc:
         return " ".join(str(getattr(exc, "message", exc)).split())
     tmp = Path(f"{target}.{os.getpid()}.tmp")

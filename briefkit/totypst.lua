@@ -2,7 +2,7 @@
 --
 -- Run as `pandoc lua totypst.lua < request.json > response.json`.
 -- Request: {docs: [{parts: {name: markdown}, citations: [inlines], notes: [{template, citations: [inlines]}],
---                   references: [inlines]}]}
+--                   references: [inlines], lang}]}
 --   A note's template is its Markdown with each formatted citation replaced by the marker
 --   U+E100 <index> U+E101; the marker is swapped for the citation's inlines after reading, so the
 --   PDF prints the very citations the web page prints. The same for the in-text citations of the
@@ -64,25 +64,64 @@ end
 
 -- A span marked with a language (East Asian script in a citation, see briefkit/inlines.py) keeps
 -- it in Typst, upright as on the web page; pandoc's Typst writer would drop the language.
+local function language_span(span)
+  local lang = span.attributes.lang
+  if not lang or not lang:match('^[a-z][a-z]?[a-z]?$') then return nil end
+  local out = pandoc.Inlines{pandoc.RawInline('typst', '#text(lang: "' .. lang .. '", style: "normal")[')}
+  out:extend(span.content)
+  out:insert(pandoc.RawInline('typst', ']'))
+  return out
+end
+
 local function with_languages(inlines)
-  return inlines:walk{Span = function(span)
-    local lang = span.attributes.lang
-    if not lang or not lang:match('^[a-z][a-z]?[a-z]?$') then return nil end
-    local out = pandoc.Inlines{pandoc.RawInline('typst', '#text(lang: "' .. lang .. '", style: "normal")[')}
-    out:extend(span.content)
-    out:insert(pandoc.RawInline('typst', ']'))
-    return out
+  return inlines:walk{Span = language_span}
+end
+
+-- Hangul in a brief that is not Korean (a name, a quoted title) is a Korean passage: it is marked so,
+-- for screen readers (the PDF tags it /Lang ko) and for Typst's line breaking.
+local function has_hangul(text)
+  for _, code in utf8.codes(text) do
+    if (code >= 0x1100 and code <= 0x11FF) or (code >= 0x3130 and code <= 0x318F)
+       or (code >= 0xAC00 and code <= 0xD7A3) then
+      return true
+    end
+  end
+  return false
+end
+
+local function mark_korean(doc, lang)
+  if lang == 'ko' then return doc end
+  return doc:walk{Str = function(s)
+    if not has_hangul(s.text) then return nil end
+    return pandoc.Span({s}, {lang = 'ko'})
   end}
 end
 
-local function convert_note(note)
+-- Typst's PDF/UA-1 check wants headings that start at level 1 and never skip a level. The title is
+-- level 1, so the body's headings start at 2: `#` and `##` become 2, and a heading deeper than the one
+-- before it by more than one level comes up to the next level (`##` then `####` prints 2, 3). The web
+-- page keeps what the editor wrote.
+local function even_headings(doc)
+  local previous = 1
+  return doc:walk{traverse = 'topdown', Header = function(h)
+    h.level = math.max(2, math.min(h.level, previous + 1))
+    previous = h.level
+    return h
+  end}
+end
+
+local function with_languages_doc(doc)
+  return doc:walk{Span = language_span}
+end
+
+local function convert_note(note, lang)
   local citations = {}
   for i, c in ipairs(note.citations) do
     citations[i] = with_languages(pandoc.Inlines(json.decode(json.encode(c))))
   end
-  local doc = pandoc.read(note.template, READER)
+  local doc = mark_korean(pandoc.read(note.template, READER), lang)
   doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
-  return typst_inline(doc)
+  return typst_inline(with_languages_doc(doc))
 end
 
 local function inlines_of(list)
@@ -97,14 +136,15 @@ for i, d in ipairs(request.docs) do
   local parts = {}
   local citations = inlines_of(d.citations)
   for name, text in pairs(d.parts) do
-    local doc = pandoc.read(text, READER)
+    local doc = mark_korean(pandoc.read(text, READER), d.lang)
+    if name == 'body' then doc = even_headings(doc) end
     if #citations > 0 then
       doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
     end
-    parts[name] = typst_inline(doc)
+    parts[name] = typst_inline(with_languages_doc(doc))
   end
   local notes = {}
-  for n, note in ipairs(d.notes) do notes[n] = convert_note(note) end
+  for n, note in ipairs(d.notes) do notes[n] = convert_note(note, d.lang) end
   local references = {}
   for n, entry in ipairs(inlines_of(d.references)) do
     references[n] = typst_inline(pandoc.Pandoc({pandoc.Plain(entry)}))
