@@ -263,3 +263,40 @@ def test_metadata_is_the_pages(built, url):
     assert pdf.info["CreationDate"].startswith(f"D:{published}")
     assert pdf.xmp_value("dc:language") is not None or "<dc:language>" in pdf.xmp
     assert brief_of(url).get("lang", "en") in pdf.xmp.split("<dc:language>", 1)[1].split("</dc:language>", 1)[0]
+
+
+def test_every_markdown_construct_prints_and_stays_tagged(project):
+    """What pandoc's Typst writer leaves to its own template (a thematic break, definition lists) and
+    what a show rule could stumble on (a link without text) print; tables keep header cells."""
+    project.write("2024-04-29-constructs.yml", """\
+        title: Every construct
+        series: quick-take
+        date: 2024-04-29
+        authors: [jordan-park]
+        summary: One sentence.
+        body: |
+          A link without text: [](https://example.org/a).
+
+          ---
+
+          Term
+          : Its definition.
+
+          | Year | Tests |
+          |------|-------|
+          | 2017 | 6     |
+
+          ```
+          code block
+          ```
+
+          - one
+            - nested
+        """)
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    path = project.root / "site/2024/04/constructs/constructs.pdf"
+    pdf = read_tagged(path)
+    assert [squash(pdf.text_of(t)) for t in pdf.tags("TH")] == ["Year", "Tests"]
+    assert len(pdf.tags("LI")) == 2 and len(pdf.tags("L")) == 2
+    assert list(pdfua.validate(str(path)).findings) == []
