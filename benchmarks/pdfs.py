@@ -1,9 +1,11 @@
 """PDF build: briefkit's incremental, parallel Typst build against a pandoc → Typst loop per brief.
 
-    python benchmarks/pdfs.py [--briefs 1000] [--sample 10]
+    python benchmarks/pdfs.py [--briefs 1000] [--sample 10] [--corpus ours|B]
 
 Generates N briefs with the corpus of benchmarks/run.py (about 800 words, 6 notes of which 4 cite a
-300-entry bibliography, a hero image on every other brief), formats their citations once, then
+300-entry bibliography, a hero image on every other brief) or with benchmarks/corpus_b.py (150 to
+4,000 words, 2 to 15 notes, real PNG and JPEG heroes up to 3,000 × 2,000 on 60 % of briefs, one in
+ten in Korean), formats their citations once, then
 measures in the same run: the PDF build cold (empty PDF cache), the rebuild when nothing changed,
 and one pandoc process plus one fresh Typst compile per brief on a sample, scaled up to N.
 Compare ratios, not seconds, between machines.
@@ -27,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from run import make_project  # noqa: E402
+from run import CORPORA, make_project  # noqa: E402
+from sites import BriefkitProject  # noqa: E402
 
 from briefkit.config import load_config  # noqa: E402
 from briefkit.generate import generate  # noqa: E402
@@ -62,10 +65,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--briefs", type=int, default=1000)
     parser.add_argument("--sample", type=int, default=10, help="briefs run through the per-brief loop")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="ours")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="briefkit-pdfbench-"))
     try:
-        make_project(work, args.briefs, random.Random(7))
+        if args.corpus == "ours":
+            make_project(work, args.briefs, random.Random(7))
+        else:
+            BriefkitProject(work, CORPORA[args.corpus](args.briefs)).write()
         config = load_config(work)
         generation = generate(config, write=False, pdfs=set())  # citations formatted, no PDF yet
         builder = PdfBuilder(config, generation.corpus, Renderer(config, generation.corpus))
@@ -78,7 +85,7 @@ def main() -> None:
         pages = sum(1 for _ in (work / ".cache" / "pdf").glob("*.pdf"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"PDF build, {len(briefs)} briefs ({pages} PDFs), fonts shipped in templates/fonts")
+    print(f"PDF build, corpus {args.corpus}, {len(briefs)} briefs ({pages} PDFs), fonts shipped in templates/fonts")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'':56} {'seconds':>9} {'× faster':>9}")
     for name, seconds in [(f"pandoc → Typst per brief (baseline, scaled from {args.sample})", loop),

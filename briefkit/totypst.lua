@@ -35,8 +35,27 @@ local function keep_single_quotes(s)
   return out
 end
 
+local function has_hangul(text)
+  for _, code in utf8.codes(text) do
+    if (code >= 0x1100 and code <= 0x11FF) or (code >= 0x3130 and code <= 0x318F)
+       or (code >= 0xAC00 and code <= 0xD7A3) then
+      return true
+    end
+  end
+  return false
+end
+
+-- Korean lines break between words, never inside one (the web page's `word-break: keep-all`):
+-- Typst would break between any two syllables ("해/석된다"), so a word with Hangul is kept whole in
+-- a box. The text (and what is copied or read aloud) stays the same.
+local function keep_korean_word(s)
+  if not has_hangul(s.text) then return nil end
+  return {pandoc.RawInline('typst', '#box['), s, pandoc.RawInline('typst', ']')}
+end
+
 local function typst_inline(doc)
   -- one paragraph written as inline Typst content (no trailing paragraph break)
+  doc = doc:walk{Str = keep_korean_word}
   doc = doc:walk{Str = keep_single_quotes}
   local text = pandoc.write(doc, 'typst', {wrap_text = 'none'})
   return (text:gsub('%s+$', ''))
@@ -79,16 +98,6 @@ end
 
 -- Hangul in a brief that is not Korean (a name, a quoted title) is a Korean passage: it is marked so,
 -- for screen readers (the PDF tags it /Lang ko) and for Typst's line breaking.
-local function has_hangul(text)
-  for _, code in utf8.codes(text) do
-    if (code >= 0x1100 and code <= 0x11FF) or (code >= 0x3130 and code <= 0x318F)
-       or (code >= 0xAC00 and code <= 0xD7A3) then
-      return true
-    end
-  end
-  return false
-end
-
 local function mark_korean(doc, lang)
   if lang == 'ko' then return doc end
   return doc:walk{Str = function(s)

@@ -290,3 +290,32 @@ def test_the_corpus_has_what_it_should(corpus):
     counts = [len(text.split("[figure: ")) - 1 for text in texts.values()]
     assert set(counts) == {1, 2, 3, 4}
     assert sum(len(fills[pdf]) > 1 for pdf in pdfs.values()) >= BRIEFS // 2
+
+
+# ---- Korean: lines break between words ----
+
+
+def strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def test_korean_lines_break_between_words_never_inside_one(sample):
+    """As `word-break: keep-all` on the web page: every printed run of Hangul is a whole word of the
+    brief (Typst alone breaks between any two syllables: "해" / "석된다")."""
+    paper, pdfs, _ = sample
+    brief_file = "2025-12-28-munitions-expansion-summary-ko.yml"
+    source = [yaml.safe_load((REPO / path).read_text(encoding="utf-8"))  # the brief, and the layout's words
+              for path in (f"briefs/{brief_file}", "templates/i18n/ko.yml", "briefs/series.yml", "briefs/topics.yml")]
+    hangul = re.compile(r"[\uac00-\ud7a3]+")
+    words = {run for text in strings(source) for word in text.split() for run in hangul.findall(word)}
+    printed = [run for page in PdfReader(pdfs[brief_file]).pages for line in page.extract_text().splitlines()
+               for word in line.split() for run in hangul.findall(word)]
+    assert len(printed) > 150
+    halves = sorted({run for run in printed if run not in words})
+    assert halves == [], f"on {paper} paper, Korean words cut at a line's end: {halves}"
