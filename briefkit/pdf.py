@@ -323,7 +323,7 @@ class PdfBuilder:
         self.check_glyphs(briefs)
         converted = self.convert(briefs)
         newest = max(rb.brief.date for rb in briefs)
-        meta = {"title": title, "subtitle": subtitle, "site_name": self.settings.site_name,
+        meta = {"title": title, "subtitle": subtitle, "description": subtitle, "site_name": self.settings.site_name,
                 "paper": self.settings.paper, "lang": self.config.language.split("-")[0],
                 "labels": self.print_labels(self.renderer.site_labels),
                 "year": newest.year, "month": newest.month, "day": newest.day}

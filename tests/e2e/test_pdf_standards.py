@@ -102,6 +102,8 @@ def test_collection_pdf_declares_the_standards_and_has_a_bookmark_per_brief(buil
     # the contents page, then each brief with its headings under it
     assert [mark for mark in pdf.outline if mark[0] != "Contents"] == briefs
     assert [squash(pdf.text_of(h)) for h in pdf.tags("H1")][-2:] == [title for title, _ in briefs]
+    assert (pdf.info["Title"], pdf.info["Author"]) == ("Latest news", "North Korea Briefs (sample)")
+    assert pdf.info["Subject"] == "January 2025 – December 2025 · 2 briefs"
 
 
 def test_qpdf_finds_nothing_wrong(built):
