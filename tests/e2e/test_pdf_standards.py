@@ -302,3 +302,15 @@ def test_every_markdown_construct_prints_and_stays_tagged(project):
     assert [squash(pdf.text_of(t)) for t in pdf.tags("TH")] == ["Year", "Tests"]
     assert len(pdf.tags("LI")) == 2 and len(pdf.tags("L")) == 2
     assert list(pdfua.validate(str(path)).findings) == []
+
+
+def test_a_topics_new_label_reaches_the_pdfs_keywords_on_the_next_build(sample_project):
+    assert sample_project.run().returncode == 0
+    path = pdf_of(sample_project, "2024/04/defence-industrial-enterprise")
+    assert read_tagged(path).info["Keywords"] == "Defense industry, Economy"
+    topics = sample_project.briefs / "topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("label: Economy", "label: Economics"),
+                      encoding="utf-8")
+    result = sample_project.run()
+    assert result.returncode == 0, result.stderr
+    assert read_tagged(path).info["Keywords"] == "Defense industry, Economics"
