@@ -10,7 +10,9 @@
 -- Response: {docs: [{parts: {name: typst}, notes: [typst], references: [typst]}]}
 
 local json = pandoc.json
-local READER = 'markdown-smart-citations-implicit_figures'
+-- The site's Markdown has no TeX: `$x^2$` or `\emph{}` print as typed on the web page, so here too
+-- (pandoc would make math, which needs a math font the PDF does not ship, or drop the command).
+local READER = 'markdown-smart-citations-implicit_figures-tex_math_dollars-raw_tex'
 local OPEN, CLOSE = '\u{E100}', '\u{E101}'
 
 -- pandoc's Typst writer prints ’ and ‘ as ' and leaves the quote to Typst's smart quotes, which the
