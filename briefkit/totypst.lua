@@ -38,6 +38,8 @@ local function keep_single_quotes(s)
 end
 
 local function has_hangul(text)
+  -- (most words have no byte that can start Hangul in UTF-8: E1 jamo, E3 compatibility jamo, EA-ED syllables)
+  if not text:find('[\xE1\xE3\xEA-\xED]') then return false end
   for _, code in utf8.codes(text) do
     if (code >= 0x1100 and code <= 0x11FF) or (code >= 0x3130 and code <= 0x318F)
        or (code >= 0xAC00 and code <= 0xD7A3) then
@@ -47,18 +49,48 @@ local function has_hangul(text)
   return false
 end
 
--- Korean lines break between words, never inside one (the web page's `word-break: keep-all`):
--- Typst would break between any two syllables ("해/석된다"), so a word with Hangul is kept whole in
--- a box. The text (and what is copied or read aloud) stays the same.
-local function keep_korean_word(s)
-  if not has_hangul(s.text) then return nil end
-  return {pandoc.RawInline('typst', '#box['), s, pandoc.RawInline('typst', ']')}
+local function raw(text) return pandoc.RawInline('typst', text) end
+
+-- A word as Typst prints it. Its single quotes are escaped (above). A word with Hangul is kept whole
+-- in a box: Korean lines break between words, never inside one (the web page's `word-break:
+-- keep-all`; Typst would break between any two syllables, "해/석된다"), and the text copied or read
+-- aloud stays the same. In a brief that is not Korean, it is also marked Korean (a name, a quoted
+-- title): screen readers read it so (the PDF tags it /Lang ko).
+local function print_word(s, mark_korean)
+  if not has_hangul(s.text) then return keep_single_quotes(s) end
+  local out = pandoc.Inlines{raw(mark_korean and '#text(lang: "ko")[#box[' or '#box[')}
+  out:extend(keep_single_quotes(s) or {s})
+  out:insert(raw(mark_korean and ']]' or ']'))
+  return out
 end
 
-local function typst_inline(doc)
-  -- one paragraph written as inline Typst content (no trailing paragraph break)
-  doc = doc:walk{Str = keep_korean_word}
-  doc = doc:walk{Str = keep_single_quotes}
+-- A span marked with a language (East Asian script in a citation, see briefkit/inlines.py) keeps
+-- it in Typst, upright as on the web page; pandoc's Typst writer would drop the language.
+local function language_span(span)
+  local lang = span.attributes.lang
+  if not lang or not lang:match('^[a-z][a-z]?[a-z]?$') then return nil end
+  local out = pandoc.Inlines{raw('#text(lang: "' .. lang .. '", style: "normal")[')}
+  out:extend(span.content:walk{Str = function(s) return print_word(s, false) end})
+  out:insert(raw(']'))
+  return out, false  -- its words are done
+end
+
+-- Whether a text (its Markdown, or its citations as JSON) has what print_word or language_span
+-- change: a single quote, a byte that may start Hangul, a span with a language.
+local function has_special_words(text)
+  return text:find('[\xE1\xE3\xEA-\xED]') or text:find('’', 1, true) or text:find('‘', 1, true)
+    or text:find('"lang"', 1, true)
+end
+
+-- One text written as inline Typst content (no trailing paragraph break), in a brief in `lang`. At
+-- most one pass over the words, and none when `words` says no word needs it: a pass costs a round
+-- trip of every word to Lua (most English texts have no single quote and no Hangul).
+local function typst_inline(doc, lang, words)
+  local mark_korean = lang ~= 'ko'
+  if words then
+    doc = doc:walk{traverse = 'topdown', Span = language_span,
+                   Str = function(s) return print_word(s, mark_korean) end}
+  end
   local text = pandoc.write(doc, 'typst', {wrap_text = 'none'})
   return (text:gsub('%s+$', ''))
 end
@@ -83,31 +115,6 @@ local function splice(inlines, citations)
   return out
 end
 
--- A span marked with a language (East Asian script in a citation, see briefkit/inlines.py) keeps
--- it in Typst, upright as on the web page; pandoc's Typst writer would drop the language.
-local function language_span(span)
-  local lang = span.attributes.lang
-  if not lang or not lang:match('^[a-z][a-z]?[a-z]?$') then return nil end
-  local out = pandoc.Inlines{pandoc.RawInline('typst', '#text(lang: "' .. lang .. '", style: "normal")[')}
-  out:extend(span.content)
-  out:insert(pandoc.RawInline('typst', ']'))
-  return out
-end
-
-local function with_languages(inlines)
-  return inlines:walk{Span = language_span}
-end
-
--- Hangul in a brief that is not Korean (a name, a quoted title) is a Korean passage: it is marked so,
--- for screen readers (the PDF tags it /Lang ko) and for Typst's line breaking.
-local function mark_korean(doc, lang)
-  if lang == 'ko' then return doc end
-  return doc:walk{Str = function(s)
-    if not has_hangul(s.text) then return nil end
-    return pandoc.Span({s}, {lang = 'ko'})
-  end}
-end
-
 -- Typst's PDF/UA-1 check wants headings that start at level 1 and never skip a level. The title is
 -- level 1, so the body's headings start at 2: `#` and `##` become 2, and a heading deeper than the one
 -- before it by more than one level comes up to the next level (`##` then `####` prints 2, 3). The web
@@ -121,44 +128,49 @@ local function even_headings(doc)
   end}
 end
 
-local function with_languages_doc(doc)
-  return doc:walk{Span = language_span}
-end
-
 local function convert_note(note, lang)
-  local citations = {}
+  local citations, words = {}, has_special_words(note.template)
   for i, c in ipairs(note.citations) do
-    citations[i] = with_languages(pandoc.Inlines(json.decode(json.encode(c))))
+    local text = json.encode(c)
+    words = words or has_special_words(text)
+    citations[i] = pandoc.Inlines(json.decode(text))
   end
-  local doc = mark_korean(pandoc.read(note.template, READER), lang)
-  doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
-  return typst_inline(with_languages_doc(doc))
+  local doc = pandoc.read(note.template, READER)
+  if #citations > 0 then
+    doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
+  end
+  return typst_inline(doc, lang, words)
 end
 
+-- Inlines from their JSON, and whether any has special words (has_special_words).
 local function inlines_of(list)
-  local out = {}
-  for i, c in ipairs(list or {}) do out[i] = with_languages(pandoc.Inlines(json.decode(json.encode(c)))) end
-  return out
+  local out, words = {}, false
+  for i, c in ipairs(list or {}) do
+    local text = json.encode(c)
+    words = words or has_special_words(text)
+    out[i] = pandoc.Inlines(json.decode(text))
+  end
+  return out, words
 end
 
 local request = json.decode(io.read('a'), false)
 local out = {}
 for i, d in ipairs(request.docs) do
   local parts = {}
-  local citations = inlines_of(d.citations)
+  local citations, cited_words = inlines_of(d.citations)
   for name, text in pairs(d.parts) do
-    local doc = mark_korean(pandoc.read(text, READER), d.lang)
+    local doc = pandoc.read(text, READER)
     if name == 'body' then doc = even_headings(doc) end
     if #citations > 0 then
       doc = doc:walk{Inlines = function(inlines) return splice(inlines, citations) end}
     end
-    parts[name] = typst_inline(with_languages_doc(doc))
+    parts[name] = typst_inline(doc, d.lang, cited_words or has_special_words(text))
   end
   local notes = {}
   for n, note in ipairs(d.notes) do notes[n] = convert_note(note, d.lang) end
   local references = {}
   for n, entry in ipairs(inlines_of(d.references)) do
-    references[n] = typst_inline(pandoc.Pandoc({pandoc.Plain(entry)}))
+    references[n] = typst_inline(pandoc.Pandoc({pandoc.Plain(entry)}), d.lang, true)
   end
   out[i] = {parts = parts, notes = notes, references = references}
 end
