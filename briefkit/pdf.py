@@ -252,7 +252,7 @@ class PdfBuilder:
 
         def figure_call(fig, caption_key: str, float_: bool = True) -> str:
             caption = f"[{parts[caption_key]}]" if caption_key in parts else "none"
-            if fig.compare:  # print shows both pictures, one above the other
+            if fig.compare:  # print shows both pictures, side by side
                 def frame(f, which: str) -> str:
                     alt = f.alt or f"{fig.alt} ({t.date(f.date)})"
                     return (f"(path: {typst_string('/' + self.config.briefs_dir + '/' + f.file)}, "
