@@ -38,6 +38,8 @@ class CardFields:
     related: tuple[str, ...]
     lang: str
     translation: str | None = None  # slug of the brief in another language that this one names
+    time: dt.time | None = None  # when a scheduled brief is due (generate.publication_moment)
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def card_of(source: BriefSource, digest: str) -> Card:
     fields = CardFields(
         title=b.title, date=b.date, updated=b.updated, status=b.status, series=b.series, topics=tuple(b.topics),
         authors=tuple(b.authors), summary=b.summary, image=CardImage(b.image.file, b.image.alt) if b.image else None,
-        related=tuple(b.related), lang=b.lang, translation=b.translation)
+        related=tuple(b.related), lang=b.lang, translation=b.translation, time=b.time, timezone=b.timezone)
     images = ((b.image.file,) if b.image else ()) + tuple(file for f in b.figures.values() for file in f.files)
     cited = frozenset(i.key for s in [source.body_scan, *source.note_scans.values()] for c in s.clusters
                       for i in c.items)

@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import sys
-import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,12 +27,14 @@ import click
 from .config import Config, load_config
 from .diagnostics import EditorError
 from .faults import QUIET_OS_ERRORS, check_collection_output, check_port, port_error, reported
-from .generate import Generation, check, generate
+from .generate import SCHEMA_PATH, Generation, check, generate
 from .lock import project_lock, timeout_from_environment
 from .names import slug_problem
 from .pipeline import publish
+from .placeholders import scaffold
 from .publish import site_folder
 from .site_engine import ENGINES, SiteEngineError, quiet
+from .slugs import slug_from_title
 from .theme_patches import ThemePatchError
 
 ROOT = Path.cwd()
@@ -320,23 +321,16 @@ def entry() -> None:
         sys.exit(3)
 
 
-def slugify(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "brief"
-
-
 @main.command()
 @click.argument("title")
 @click.option("--series", help="Series key from briefs/series.yml.")
 @click.option("--author", "authors", multiple=True, required=True,
               help="Author key from briefs/authors.yml (repeatable).")
 @click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (default: today).")
-@click.option("--slug", help="URL slug (default: from the title).")
+@click.option("--slug", help="URL slug (default: from the title, romanized when it is not in Latin letters).")
 @_faults
 def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: str | None) -> None:
-    """Start a new brief file from templates/new-brief.yml.j2."""
-    from .render import make_environment
-
+    """Start a new brief file (a draft) from templates/new-brief.yml.j2."""
     config = _config()
     corpus, _ = check(config)
     problems = []
@@ -350,16 +344,29 @@ def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: s
             click.echo(f"error: {p}", err=True)
         sys.exit(1)
     day = (date_.date() if date_ else dt.date.today())
-    slug = slug or slugify(title)
+    slug = slug or slug_from_title(title)
+    if not slug:
+        click.echo("error: the title has no letter or digit to make a slug from; give one with --slug", err=True)
+        sys.exit(1)
     if problem := slug_problem(slug, "slug"):
         click.echo(f"error: the {problem[0]} ({problem[1]}); nothing was written", err=True)
         sys.exit(1)
     path = config.briefs_path / f"{day.isoformat()}-{slug}.yml"
     if path.exists():
-        click.echo(f"error: {path.relative_to(config.root)} already exists; nothing was written", err=True)
+        click.echo(f"error: {path.relative_to(config.root)} already exists; nothing was written",
+                   err=True)
+        click.echo(f"hint: give the new brief another slug: --slug {slug}-2", err=True)
         sys.exit(1)
-    text = make_environment(config.templates_path).get_template("new-brief.yml.j2").render(
-        title=title, series=series, authors=list(authors), date=day)
+    text = scaffold(config, title, series, list(authors), day, schema_reference(config, path))
     with open(path, "x", encoding="utf-8") as f:
         f.write(text)
-    click.echo(f"Created {path.relative_to(config.root)}: write its body, then run `python build.py check`.")
+    click.echo(f"Created {path.relative_to(config.root)} (a draft): replace its summary and body, then run "
+               "`python build.py check`.")
+
+
+def schema_reference(config: Config, brief: Path) -> str:
+    """Where editors' tools find the brief's JSON Schema: the published one when the site has an address
+    (what `yaml-language-server` in VS Code reads), else the built site's copy, relative to the brief."""
+    if config.site_url:
+        return config.site_url.rstrip("/") + "/" + SCHEMA_PATH
+    return os.path.relpath(config.root / "site" / SCHEMA_PATH, brief.parent).replace(os.sep, "/")

@@ -70,6 +70,13 @@ class Options(BaseModel):
     newsletter: Newsletter | None = None  # a sign-up form under each brief, in place of the call to action
     support: Support | None = None  # the support block: [support] in a body, or `support: true` on a series
     share: bool = True  # share links (plain URLs: e-mail, Bluesky, X, LinkedIn, Facebook) under each brief
+    # the form-based editor at /admin/ (Decap CMS, configured from the brief model: briefkit/cms.py)
+    cms: bool = False
+    # the CMS's git host on the published site, as Decap's `backend:` section ({name: github, repo: org/site,
+    # branch: main}); the preview always writes into briefs/ through Decap's local backend
+    cms_backend: dict[str, str | int | bool] | None = None
+    # the time zone of a scheduled brief's `time:` when the brief names none (IANA name: Asia/Seoul)
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,9 @@ class Config:
     newsletter: dict | None = None
     support: dict | None = None
     share: bool = True
+    cms: bool = False
+    cms_backend: dict | None = None
+    timezone: str = "UTC"
     docs_dir: str = "docs"
     language: str = "en"  # theme.language: the site's language (listings, the theme, briefs without `lang`)
 
@@ -128,6 +138,11 @@ def load_config(root: Path, mkdocs_file: str = "mkdocs.yml") -> Config:
         options = _options(section, mkdocs_file, diags) or options
     if not diags.has_errors:
         _check_folders(root, options, str(data.get("docs_dir") or "docs"), section, mkdocs_file, diags)
+    if options.cms and section is not None and not diags.has_errors:  # the editor needs Decap's bundle (cms.py)
+        from .cms import check_bundle
+
+        node = next((v for k, v in section.value if getattr(k, "value", None) == "cms"), section)
+        check_bundle(root, _span(mkdocs_file, node), diags)
     if diags.has_errors:
         raise EditorError(diags)
     fields = options.model_dump()

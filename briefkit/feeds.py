@@ -65,7 +65,7 @@ def feed_entry(rb: ResolvedBrief, renderer, site_url: str) -> RenderedFeedEntry:
     brief = rb.brief
     entry = FeedEntry(
         page_url(site_url, rb.page_path), brief.title, [renderer.corpus.authors[a].name for a in brief.authors],
-        midnight(brief.date), midnight(brief.updated or brief.date), (brief.summary or "").strip(),
+        midnight(brief.date), midnight(brief.last_modified or brief.date), (brief.summary or "").strip(),
         renderer.feed_content(rb), list(brief.topics), brief.lang)
     return RenderedFeedEntry(entry, rb.page_path, site_url, rb.slug)
 

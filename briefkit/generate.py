@@ -40,7 +40,7 @@ from .i18n import load_translations
 from .listings import Listing, build_listings
 from .load import BRIEF_NAME, Corpus, KnownBrief, brief_files, display_path, load_corpus
 from .memo import Memo, context_key, digest
-from .model import brief_json_schema
+from .model import UNPUBLISHED_STATUSES, brief_json_schema
 from .outputs import MANIFEST, UnsafeOutputPath, output_path, read_manifest, write_manifest
 from .pdf import PdfBuilder, pdf_is_whole, pdf_path
 from .pictures import prepare as prepare_pictures
@@ -142,17 +142,51 @@ def check(config: Config, known: dict[str, KnownBrief] | None = None,
     return corpus, diags
 
 
+SCHEMA_PATH = "schema/brief.schema.json"  # the brief's JSON Schema on the site (editors' tools read it)
+
+
+def build_moment() -> dt.datetime:
+    """The moment of the build, which decides which briefs are due. BRIEFKIT_NOW (an ISO date and time
+    with an offset) or BRIEFKIT_TODAY (YYYY-MM-DD: the start of that day in UTC) fix it for tests."""
+    fixed = os.environ.get("BRIEFKIT_NOW")
+    if fixed:
+        moment = dt.datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    day = os.environ.get("BRIEFKIT_TODAY")
+    if day:
+        return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
 def today() -> dt.date:
-    """The build date that decides which briefs are due; BRIEFKIT_TODAY (YYYY-MM-DD) fixes it for tests."""
-    fixed = os.environ.get("BRIEFKIT_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    """The day of the build (UTC)."""
+    return build_moment().date()
 
 
-def status_of(brief, day: dt.date) -> str:
-    """"" for a published brief, "draft" or "scheduled" (dated in the future) otherwise."""
-    if brief.status == "draft":
-        return "draft"
-    return "scheduled" if brief.date > day else ""
+def zone(name: str | None) -> dt.tzinfo:
+    """A time zone from an IANA name or a ±HH:MM offset (both checked when the brief was read)."""
+    if not name or name == "UTC":
+        return dt.UTC
+    if name[0] in "+-":
+        hours, minutes = int(name[1:3]), int(name[4:6])
+        sign = -1 if name[0] == "-" else 1
+        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def publication_moment(brief, site_zone: str = "UTC") -> dt.datetime:
+    """When a brief is due: its date at its time (the start of the day without one), in its time zone
+    (the site's without one)."""
+    return dt.datetime.combine(brief.date, brief.time or dt.time(), zone(brief.timezone or site_zone))
+
+
+def status_of(brief, now: dt.datetime, site_zone: str = "UTC") -> str:
+    """"" for a published brief; "draft", "review" or "scheduled" (due later) otherwise."""
+    if brief.status in UNPUBLISHED_STATUSES:
+        return brief.status
+    return "scheduled" if publication_moment(brief, site_zone) > now else ""
 
 
 @dataclass
@@ -234,8 +268,8 @@ def generate(config: Config, *, write: bool = True, drafts: bool = False, progre
 
 def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: set[str] | None, every_pdf: bool,
               check_print: bool, session: Session | None = None) -> Generation:
-    day = today()
-    key = context_key(config, day, drafts)
+    now = build_moment()
+    key = context_key(config, now.date(), drafts)  # a brief due later today changes its pages' own keys (status)
     memo = session.take(config, key) if session is not None else Memo.load(config, key)
     memo.trusted_pages = bool(write and session is not None and session.pages_token is not None
                               and _read_token(config) == session.pages_token)
@@ -245,7 +279,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     corpus, diags = check(config, memo.known, memo.bibs, known_checks=memo.checks, positions=positions,
                           registries=session.registries if session is not None else None)
     if not drafts:
-        diags = unpublished_as_warnings(config, diags, day)
+        diags = unpublished_as_warnings(config, diags, now)
     if diags.has_errors:
         raise EditorError(diags)
     if not positions:
@@ -255,7 +289,7 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
                                      corpus.stamps.get(c.file)) for c in corpus.cards}
     memo.checks = corpus.checks
     deps = Dependencies(config.templates_path, corpus, session.dependencies if session is not None else None)
-    status = {c.slug: status_of(c.brief, day) for c in corpus.cards}
+    status = {c.slug: status_of(c.brief, now, config.timezone) for c in corpus.cards}
     visible = [c for c in corpus.cards if drafts or not status[c.slug]]
     by_slug = {c.slug: c for c in visible}
     related = _related(memo, visible, config.related, session)
@@ -544,12 +578,12 @@ def _check_print(config: Config, corpus: Corpus, renderer: Renderer, cards: list
         raise EditorError(found)
 
 
-def unpublished_as_warnings(config: Config, diags: Diagnostics, day: dt.date) -> Diagnostics:
+def unpublished_as_warnings(config: Config, diags: Diagnostics, now: dt.datetime) -> Diagnostics:
     """The problems of drafts and scheduled briefs, as warnings: a half-written draft never stops the
     site from publishing (`check` and `serve --drafts` report them as errors)."""
     if not diags.has_errors:
         return diags
-    unpublished = set(unpublished_files(config, day))
+    unpublished = set(unpublished_files(config, now))
     if not unpublished or not any(d.span.file in unpublished for d in diags.items):
         return diags
     out = Diagnostics()
@@ -561,17 +595,20 @@ def unpublished_as_warnings(config: Config, diags: Diagnostics, day: dt.date) ->
     return out
 
 
-_DRAFT_LINE = re.compile(r"^status:[ \t]*[\"']?draft[\"']?[ \t]*(#.*)?$", re.M)
+_DRAFT_LINE = re.compile(r"^status:[ \t]*[\"']?(draft|review)[\"']?[ \t]*(#.*)?$", re.M)
+_LATEST_OFFSET = dt.timedelta(hours=14)  # the time zone furthest ahead of UTC (Kiribati)
 
 
-def unpublished_files(config: Config, day: dt.date) -> list[str]:
-    """Brief files (as shown to editors) that are drafts or dated after `day`. Read from the file name
-    and a `status: draft` line, so that it holds for a file too broken to be parsed."""
+def unpublished_files(config: Config, now: dt.datetime) -> list[str]:
+    """Brief files (as shown to editors) that are drafts, in review, or dated after today in every time
+    zone. Read from the file name and a `status:` line, so that it holds for a file too broken to be
+    parsed (a brief due today somewhere counts as published: its errors stop the build)."""
     out = []
+    latest_day = (now.astimezone(dt.UTC) + _LATEST_OFFSET).date()
     for path in brief_files(config):
         match = BRIEF_NAME.match(path.name)
         try:
-            scheduled = bool(match) and dt.date.fromisoformat(match.group("date")) > day
+            scheduled = bool(match) and dt.date.fromisoformat(match.group("date")) > latest_day
         except ValueError:
             scheduled = False
         try:
@@ -629,7 +666,7 @@ def fixed_pages(config: Config, renderer: Renderer, corpus: Corpus, listings: li
         else:
             index.update(made)
     pages: dict[str, str | FinishedPage] = dict(index)
-    pages["schema/brief.schema.json"] = json.dumps(brief_json_schema(config.site_url), indent=2,
+    pages[SCHEMA_PATH] = json.dumps(brief_json_schema(config.site_url), indent=2,
                                                    ensure_ascii=False) + "\n"
     home = config.root / config.docs_dir / "index.md"
     if home.is_file():

@@ -30,7 +30,7 @@ FOLDER = "i18n"  # under the templates folder
 REFERENCE = "en"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # the labels templates/pdf/brief.typ prints (given to it by pdf.py)
-PRINT_LABELS = ("references", "key_takeaways", "updated", "page_of", "contents")
+PRINT_LABELS = ("references", "key_takeaways", "updated", "page_of", "contents", "correction")
 # labels that the Python code prints (listing titles and the like), not only templates
 CODE_LABELS = frozenset({"latest_briefs", "series", "topics", "authors", "archive", "briefs_of", "page_number",
                          "list_and", "list_comma", "share_email", *PRINT_LABELS})

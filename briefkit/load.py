@@ -6,6 +6,7 @@ after a problem so that one run reports them all.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -27,6 +28,7 @@ from .model import REGISTRY_MODELS, SLUG_FIELDS, Author, Brief, Series, Topic
 from .name_order import mark_family_first
 from .names import is_slug, slug_problem
 from .notes import SUPPORT_MARKER, Scan, scan, scan_body
+from .placeholders import placeholders_left
 from .translations import check as check_translations
 from .typography import smarten_brief, smarten_entry
 from .yamlsrc import LocatedDocument, parse_yaml
@@ -240,6 +242,27 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
             span = doc.span(loc + ("updated",))
             message = "'updated' is earlier than 'date'"
             hint = "the update date must be on or after the publication date"
+        elif kind == "value_error" and "correction_before_date" in err["msg"]:
+            span = doc.span(loc + ("corrections",))
+            message = "a correction is dated before the brief's 'date'"
+            hint = "a correction's date is the day it was made, on or after the publication date"
+        elif kind == "value_error" and "time_twice" in err["msg"]:
+            span = doc.span(loc + ("date",))
+            message = "'date' gives a time, and so does 'time' (or an offset and 'timezone')"
+            hint = 'give the time once: date: 2026-12-08 with time: "09:00", or date: 2026-12-08 09:00'
+        elif kind == "value_error" and "time_unquoted" in err["msg"]:
+            span = doc.span(loc)
+            message = f"'{name}' must be a time written in quotes, not {value!r}"
+            hint = 'YAML reads 9:30 without quotes as a number: write time: "09:30"'
+        elif kind == "value_error" and "time_format" in err["msg"]:
+            span = doc.span(loc)
+            message = f"'{name}' must be a 24-hour time written HH:MM, not {value!r}"
+            hint = 'e.g. time: "09:30" or time: "17:00"'
+        elif kind == "value_error" and "unknown_time_zone" in err["msg"]:
+            span = doc.span(loc)
+            message = f"'{name}' is not a time zone: {value!r}"
+            hint = did_you_mean(str(value), _zone_names()) or \
+                "an IANA name such as Asia/Seoul or America/New_York, or an offset such as +09:00"
         elif model is Brief and loc and loc[0] in SLUG_FIELDS and isinstance(value, str) and \
                 (problem := slug_problem(value, _SLUG_WHAT[loc[0]])):
             span = doc.span(loc)
@@ -255,7 +278,33 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
         diags.error(span, message, hint)
 
 
-_SLUG_WHAT = {"series": "series", "authors": "author", "topics": "topic", "related": "related brief"}
+def _check_against_file_name(doc: LocatedDocument, value: dict, brief: Brief | None, slug: str,
+                             diags: Diagnostics) -> None:
+    """The file name says the day and the slug: `date:` and `slug:` must say the same."""
+    named = BRIEF_NAME.match(doc.file.rsplit("/", 1)[-1])
+    day = brief.date if brief is not None else value.get("date")
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if named and isinstance(day, dt.date) and day.isoformat() != named.group("date"):
+        rename = f"{day.isoformat()}-{slug}.yml"
+        diags.error(doc.span(("date",)), f"'date' is {day.isoformat()} but the file name says {named.group('date')}",
+                    f"rename the file to {rename} if the brief moved to {day.isoformat()}, "
+                    f"or set date: {named.group('date')}")
+    given = value.get("slug")
+    if isinstance(given, str) and is_slug(given) and given != slug:
+        diags.error(doc.span(("slug",)), f"'slug' is {given} but the file name says {slug}",
+                    f"rename the file to {named.group('date') if named else 'YYYY-MM-DD'}-{given}.yml, "
+                    f"or set slug: {slug}")
+
+
+_SLUG_WHAT = {"series": "series", "authors": "author", "topics": "topic", "related": "related brief",
+              "slug": "slug"}
+
+
+def _zone_names() -> set[str]:
+    from zoneinfo import available_timezones
+
+    return available_timezones()
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
@@ -749,6 +798,11 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
 
     def text_of(key):
         return value.get(key) if isinstance(value.get(key), str) else None
+
+    _check_against_file_name(doc, value, brief, slug, diags)
+    for path, _text in placeholders_left(config, value):
+        diags.error(doc.span(path), f"'{_field_name(path)}' is still the placeholder text of `new`",
+                    "replace it with your own text" + (" (or delete the field)" if path[0] not in ("body",) else ""))
 
     # references to registries
     # a key that is not a slug is reported once, by the model (see report_validation_error)

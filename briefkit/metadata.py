@@ -23,7 +23,7 @@ def json_ld(corpus: Corpus, rb: ResolvedBrief, site_name: str, site_url: str, ve
         "url": page_url(site_url, rb.page_path),
         "mainEntityOfPage": page_url(site_url, rb.page_path),
         "datePublished": brief.date.isoformat(),
-        "dateModified": (brief.updated or brief.date).isoformat(),
+        "dateModified": (brief.last_modified or brief.date).isoformat(),
         "inLanguage": brief.lang,
         "author": [{"@type": "Person", "name": corpus.authors[a].name,
                     "url": page_url(site_url, f"authors/{a}.md")} for a in brief.authors],

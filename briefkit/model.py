@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -23,7 +24,7 @@ def _not_reserved(value: str) -> str:
 # A name that becomes part of a path and a URL (see names.py): series, author and topic keys, slugs.
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SLUG_PATTERN),
                  AfterValidator(_not_reserved)]
-SLUG_FIELDS = ("series", "authors", "topics", "related")
+SLUG_FIELDS = ("series", "authors", "topics", "related", "slug")
 
 # How many entries a list may have: far above what a brief needs, low enough that no page, feed or
 # listing can be made to grow without bound by one file (2,000 topics once wrote a 349 MB site).
@@ -31,6 +32,7 @@ MAX_AUTHORS = 30
 MAX_RELATED = 20
 MAX_TAKEAWAYS = 20
 MAX_BIBLIOGRAPHIES = 20
+MAX_CORRECTIONS = 50
 
 
 def _one_or_many(value):
@@ -151,13 +153,64 @@ class Figure(_Strict):
         return (self.credit_format or "(Source: {credit})").replace("{credit}", self.credit)
 
 
+def _clock_time(value):
+    """`time: "09:30"`. Unquoted, YAML 1.1 reads 9:30 as the number 570 (base 60): refused, not guessed."""
+    if isinstance(value, bool) or isinstance(value, int | float):
+        raise ValueError("time_unquoted")
+    if isinstance(value, str) and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+        raise ValueError("time_format")
+    return value
+
+
+def _time_zone(value):
+    """An IANA time zone name (Asia/Seoul) or a UTC offset (+09:00)."""
+    if isinstance(value, str) and not (re.fullmatch(r"[+-](0\d|1[0-4]):[0-5]\d", value) or _known_zone(value)):
+        raise ValueError("unknown_time_zone")
+    return value
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
+# the editorial workflow: draft → review → ready; `published` (the default) is ready too
+STATUSES = ("published", "draft", "review", "ready")
+UNPUBLISHED_STATUSES = ("draft", "review")
+
+
+class Correction(_Strict):
+    """A dated correction, shown as a notice on the page, in the feed entry and in the PDF."""
+
+    date: dt.date = Field(description="The day the correction was made (YYYY-MM-DD)")
+    text: Text = Field(description="Markdown: what was corrected, e.g. An earlier version gave the wrong date.")
+
+
 class Brief(_Strict):
     """One brief: a YAML file briefs/YYYY-MM-DD-<slug>.yml."""
 
     title: Text = Field(description="The headline")
     short_title: str | None = Field(None, description="Shorter title for running heads and cards")
     series: Slug | None = Field(None, description="Key in series.yml; its label is printed above the title")
-    date: dt.date = Field(description="Publication date (YYYY-MM-DD); a future date means scheduled")
+    date: dt.date = Field(description="Publication date (YYYY-MM-DD), the date in the file name; a future date "
+                                      "means scheduled: published on that day (at `time`) by the next build")
+    time: ClockTime | None = Field(None, description='Publication time on `date` (24-hour "HH:MM", in quotes) of '
+                                                     'a scheduled brief; by default the start of the day')
+    timezone: TimeZone | None = Field(None, description="Time zone of `date` and `time`: an IANA name "
+                                                        "(Asia/Seoul, America/New_York) or an offset (+09:00); "
+                                                        "by default the site's (extra.briefkit.timezone)")
+    slug: Slug | None = Field(None, description="The brief's address (lowercase letters, digits, hyphens): the "
+                                                "file name without date and extension; when given, the file "
+                                                "name must match it")
     updated: dt.date | None = Field(None, description='Date of the last substantive update, shown as "Updated"')
     authors: Annotated[SlugList, Field(min_length=1, max_length=MAX_AUTHORS)] = Field(
         description="Keys in authors.yml, in byline order")
@@ -173,7 +226,12 @@ class Brief(_Strict):
         default_factory=list, description='Markdown items of the "Key takeaways" box')
     contents: bool = Field(False, description="true for a long report: a contents box of its headings beside "
                                               "the text (briefs have none)")
-    status: Literal["published", "draft"] = Field("published", description="draft briefs are not published")
+    status: Literal[STATUSES] = Field("published", description="draft → review → ready: drafts and briefs in "
+                                                               "review are not published; a ready (or published) "
+                                                               "brief is published on its date and time")
+    corrections: Annotated[list[Correction], Field(max_length=MAX_CORRECTIONS)] = Field(
+        default_factory=list, description="Dated corrections ({date, text}), shown on the page, in the feed and "
+                                          "in the PDF; the latest sets the date of the last change")
     lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
         "en", description="Language of the brief (BCP 47), e.g. en or ko; by default the site's (theme.language)"
     )
@@ -190,11 +248,49 @@ class Brief(_Strict):
     notes: Annotated[dict[Key, Text], BeforeValidator(_text_keys)] = Field(
         default_factory=dict, description="Footnotes referenced from the body as [^label]")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _date_with_time(cls, value):
+        """`date: 2026-12-08 09:00` (or an ISO timestamp with an offset) is the date with `time:` (and
+        `timezone:`) given apart: one meaning, whichever way an editor writes it."""
+        if not isinstance(value, dict) or "date" not in value:
+            return value
+        moment = value["date"]
+        if isinstance(moment, str):
+            found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2})(?::\d{2})?[ \t]*(Z|[+-]\d{2}:?\d{2})?",
+                                 moment.strip())
+            if not found:
+                return value
+            day, clock, offset = found.groups()
+            zone = None if offset is None else ("+00:00" if offset == "Z" else offset[:3] + ":" + offset[-2:])
+        elif isinstance(moment, dt.datetime):
+            day, clock = moment.date().isoformat(), moment.strftime("%H:%M")
+            zone = None
+            if moment.utcoffset() is not None:  # YAML gives an aware timestamp in UTC: keep its moment
+                minutes = int(moment.utcoffset().total_seconds() // 60)
+                zone = f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        else:
+            return value
+        if "time" in value or (zone is not None and "timezone" in value):
+            raise ValueError("time_twice")
+        out = {**value, "date": day, "time": clock}
+        if zone is not None:
+            out["timezone"] = zone
+        return out
+
     @model_validator(mode="after")
     def _updated_after_date(self):
         if self.updated is not None and self.updated < self.date:
             raise ValueError("updated_before_date")
+        if any(c.date < self.date for c in self.corrections):
+            raise ValueError("correction_before_date")
         return self
+
+    @property
+    def last_modified(self) -> dt.date | None:
+        """The day of the last change a reader is told about: `updated` or the latest correction."""
+        days = [d for d in (self.updated, *(c.date for c in self.corrections)) if d is not None]
+        return max(days) if days else None
 
 
 class Author(_Strict):

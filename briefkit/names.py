@@ -21,7 +21,9 @@ RESERVED = frozenset({"index", "page", "feed", "rss"})
 def slug_problem(name: str, what: str) -> tuple[str, str] | None:
     """(message, hint) when `name` cannot be a slug of `what` (a topic, a series …); None when it can."""
     if not _SLUG.match(name):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        from .slugs import slug_from_title
+
+        suggestion = slug_from_title(name, MAX_SLUG_LENGTH)  # in Latin letters whatever the script
         hint = "lowercase letters, digits and hyphens only"
         if suggestion and suggestion != name and _SLUG.match(suggestion):
             hint += f", e.g. '{suggestion}'"

@@ -180,6 +180,8 @@ class PdfBuilder:
             parts["summary"] = brief.summary
         for i, item in enumerate(brief.takeaways):
             parts[f"takeaway:{i}"] = item
+        for i, correction in enumerate(brief.corrections):
+            parts[f"correction:{i}"] = correction.text
         if brief.image and brief.image.caption:
             parts["hero:caption"] = brief.image.caption
         for label, fig in brief.figures.items():
@@ -235,7 +237,8 @@ class PdfBuilder:
             "series": series.label_in(brief.lang) if series else None,
             "site_name": self.settings.site_name,
             "authors": authors, "byline": t("byline", authors=t.names(authors)), "labels": self.print_labels(t),
-            "date": t.date(brief.date), "updated": t.date(brief.updated) if brief.updated else None,
+            "date": t.date(brief.date),
+            "updated": t.date(brief.last_modified) if brief.last_modified else None,
             "year": brief.date.year, "month": brief.date.month, "day": brief.date.day,
             "lang": brief.lang.split("-")[0], "paper": self.settings.paper,
             # the document's subject and keywords, as the page's description and article:tag
@@ -280,6 +283,9 @@ class PdfBuilder:
             # the hero stays under the title; the body's figures float
             "hero": figure_call(brief.image, "hero:caption", float_=False) if brief.image else None,
             "takeaways": [parts[f"takeaway:{i}"] for i in range(len(brief.takeaways))],
+            # latest first, as on the web page
+            "corrections": [(typst_string(t.date(c.date)), parts[f"correction:{i}"])
+                            for i, c in sorted(enumerate(brief.corrections), key=lambda ic: ic[1].date, reverse=True)],
             "disclaimer": parts.get("disclaimer"),
             "disclaimer_lang": self.disclaimer_lang(rb),
             "body": parts.get("body", ""),

@@ -383,6 +383,7 @@ class Renderer:
                            [c for c in translations if c.brief.translation == rb.slug]))
         return self.env.get_template("brief.html.j2").render(
             t=t, translations=versions, brief=brief, slug=rb.slug, status=self.status.get(rb.slug, ""),
+            site_timezone=self.config.timezone,
             description=plain_text(brief.summary or ""), head=head.strip(),
             series=series, series_link=relative(page, f"series/{brief.series}.md") if series else "",
             authors=authors, author_photos=[relative(page, a.photo) if a.photo else "" for a, _ in authors],

@@ -59,6 +59,7 @@ def smarten_brief(brief):
         "short_title": smarten(brief.short_title) if brief.short_title else brief.short_title,
         "summary": smarten(brief.summary) if brief.summary else brief.summary,
         "takeaways": [smarten(t) for t in brief.takeaways],
+        "corrections": [c.model_copy(update={"text": smarten(c.text)}) for c in brief.corrections],
         "disclaimer": smarten(brief.disclaimer) if brief.disclaimer else brief.disclaimer,
         "image": figure(brief.image) if brief.image else None,
         "figures": {label: figure(f) for label, f in brief.figures.items()},

@@ -16,6 +16,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from .diagnostics import Diagnostics, Span
+from .yaml_hints import indentation_problem
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path = tuple  # a path into the document: keys and list indices
@@ -276,6 +277,13 @@ def parse_yaml(file: str, text: str, diags: Diagnostics) -> LocatedDocument | No
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        # PyYAML says where it gave up; an indentation mistake is shown where it was made
+        indented = indentation_problem(text, problem, mark.line, exc.context_mark.line if exc.context_mark else None) \
+            if mark else None
+        if indented is not None:
+            diags.error(Span(file, indented.line, indented.column), f"YAML indentation: {indented.message}",
+                        indented.hint)
+            return None
         diags.error(Span(file, line, col), f"YAML syntax error: {problem}", _syntax_hint(text, mark))
         return None
     except yaml.reader.ReaderError as exc:

@@ -116,7 +116,7 @@ def test_unknown_series_with_hint(project):
 def test_status_with_hint(project):
     text = VALID_BRIEF + "status: publshed\n"
     error = only_error(project, text)
-    assert error.startswith(f"{FILE}:10:9: error: 'status' must be one of 'published' or 'draft'")
+    assert error.startswith(f"{FILE}:10:9: error: 'status' must be one of 'published', 'draft', 'review' or 'ready'")
     assert error.endswith("(did you mean 'published'?)")
 
 
@@ -226,14 +226,14 @@ def test_file_name_must_have_date_and_slug(project):
 
 def test_duplicate_slugs(project):
     project.write("2024-04-29-same.yml", VALID_BRIEF)
-    project.write("2024-05-01-same.yml", VALID_BRIEF)
+    project.write("2024-05-01-same.yml", VALID_BRIEF.replace("date: 2024-04-29", "date: 2024-05-01"))
     assert project.errors() == [
         "briefs/2024-05-01-same.yml:1:1: error: another brief already uses the slug 'same' "
         "(briefs/2024-04-29-same.yml has the same slug; URLs must be unique)"]
 
 
 def test_unknown_related_brief(project):
-    project.write("2024-04-28-other.yml", VALID_BRIEF)
+    project.write("2024-04-28-other.yml", VALID_BRIEF.replace("date: 2024-04-29", "date: 2024-04-28"))
     text = VALID_BRIEF + "related: [othr]\n"
     project.write(NAME, text)
     assert project.errors() == [f"{FILE}:10:11: error: unknown related brief 'othr' (did you mean 'other'?)"]
@@ -366,7 +366,8 @@ def test_a_key_in_another_briefs_bibliography_file_is_named_in_the_hint(project)
     an error is checked again once they are, so the hint can name the file that has the key."""
     (project.root / "briefs/extra.bib").write_text("@book{extrakey2020,\n  author = {Doe, Jane},\n"
                                                    "  title = {Extra},\n  publisher = {P},\n  year = {2020}\n}\n")
-    project.write("2024-04-28-other.yml", VALID_BRIEF + "bibliography: [extra.bib]\n")
+    project.write("2024-04-28-other.yml",
+                  VALID_BRIEF.replace("date: 2024-04-29", "date: 2024-04-28") + "bibliography: [extra.bib]\n")
     text = VALID_BRIEF.replace("[@lee2024nucleartest, 90]", "[@extrakey2020, 90]")
     error = only_error(project, text)
     assert error.startswith(f"{FILE}:{pos(text, 'extrakey2020')}: error:")
