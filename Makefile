@@ -12,7 +12,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .  # the engine, and the briefkit command
 	touch $(STAMP)
 
-# axe-core for the accessibility checks of the browser tests (package.json, package-lock.json)
+# npm packages (package.json, package-lock.json): the editor at /admin/ (decap-cms, js-yaml; `cms: true` in
+# mkdocs.yml), its local backend in the preview (decap-server), and axe-core for the browser tests
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -35,17 +36,17 @@ pdftools:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	    else echo "missing for the PDF tests:$$missing (Debian packages)" >&2; fi; fi
 
-site: $(STAMP)
+site: $(STAMP) node_modules/.installed
 	$(PY) build.py
 
 test: $(STAMP) node_modules/.installed browser pdftools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-serve: $(STAMP)
+serve: $(STAMP) node_modules/.installed
 	$(PY) build.py serve
 
-check: $(STAMP)
+check: $(STAMP) node_modules/.installed
 	$(PY) build.py check
 
 bench: $(STAMP)

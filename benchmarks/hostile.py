@@ -178,6 +178,9 @@ def make_project(dest: Path, cache: Path) -> None:
         shutil.copy(ROOT / name, dest / name)
     for folder in ("templates", "docs", "briefkit", "briefs"):
         shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    config = dest / "mkdocs.yml"  # the form-based editor is not measured (and node_modules/ is not copied)
+    config.write_text(re.sub(r"^(\s+cms:\s*)true\b", r"\1false", config.read_text(encoding="utf-8"), flags=re.M),
+                      encoding="utf-8")
     (dest / ".cache").symlink_to(cache)
 
 

@@ -361,6 +361,13 @@ class Project(abc.ABC):
         return path
 
 
+def set_cms_false(config: Path) -> None:
+    """`cms: false`: the form-based editor is not what the benchmarks measure (its 5.8 MB of Decap
+    files are copied as they are), and a project copied without node_modules/ has none to copy."""
+    config.write_text(re.sub(r"^(\s+cms:\s*)true\b", r"\1false", config.read_text(encoding="utf-8"), flags=re.M),
+                      encoding="utf-8")
+
+
 def set_pdf_false(config: Path) -> None:
     """`pdf: false` in extra.briefkit of mkdocs.yml (added when the key is not there)."""
     text = config.read_text(encoding="utf-8")
@@ -384,6 +391,7 @@ class BriefkitProject(Project):
             if (ROOT / name).is_dir():
                 shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         set_pdf_false(folder / "mkdocs.yml")
+        set_cms_false(folder / "mkdocs.yml")
         briefs = folder / "briefs"
         briefs.mkdir()
         (briefs / "authors.yml").write_text(self.corpus.authors_yml, encoding="utf-8")

@@ -28,7 +28,7 @@ class CardFields:
 
     title: str
     date: dt.date
-    updated: dt.date | None
+    updated: dt.date | None  # the last change readers are told of: `updated` or the latest correction
     status: str
     series: str | None
     topics: tuple[str, ...]
@@ -66,7 +66,7 @@ class Card:
 def card_of(source: BriefSource, digest: str) -> Card:
     b = source.brief
     fields = CardFields(
-        title=b.title, date=b.date, updated=b.updated, status=b.status, series=b.series, topics=tuple(b.topics),
+        title=b.title, date=b.date, updated=b.last_modified, status=b.status, series=b.series, topics=tuple(b.topics),
         authors=tuple(b.authors), summary=b.summary, image=CardImage(b.image.file, b.image.alt) if b.image else None,
         related=tuple(b.related), lang=b.lang, translation=b.translation, time=b.time, timezone=b.timezone)
     images = ((b.image.file,) if b.image else ()) + tuple(file for f in b.figures.values() for file in f.files)

@@ -12,7 +12,7 @@ from .resolve import ResolvedBrief
 
 # Fields that are not printed (keys, paths, settings): their characters do not need a glyph.
 _NOT_PRINTED = {"file", "alt", "authors", "topics", "related", "series", "status", "lang", "bibliography", "date",
-                "updated"}
+                "updated", "time", "timezone", "slug"}
 
 
 @functools.cache

@@ -31,6 +31,7 @@ from .notes import SUPPORT_MARKER, Scan, scan, scan_body
 from .placeholders import placeholders_left
 from .translations import check as check_translations
 from .typography import smarten_brief, smarten_entry
+from .yaml_hints import block_ending_at
 from .yamlsrc import LocatedDocument, parse_yaml
 
 BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
@@ -217,6 +218,10 @@ def report_validation_error(exc: ValidationError, doc: LocatedDocument, model: t
             fields = _fields_at(model, loc[len(base):-1])
             message = f"unknown field '{loc[-1]}'" + (f" in {_field_name(loc[:-1])}" if loc[:-1] else "")
             hint = did_you_mean(str(loc[-1]), fields)
+            block = block_ending_at(doc.text.splitlines(), span.line - 1)
+            if not hint and block is not None:
+                hint = (f"if this line is part of the text of '{block[0]}:' above, indent it by "
+                        f"{block[1]} spaces like that text")
             if not hint and fields:
                 hint = f"known fields: {', '.join(sorted(fields))}"
         elif kind == "value_error" and "file_or_embed" in err["msg"]:

@@ -28,7 +28,7 @@ from .site_state import current_state, forget_stamp, link_tree, read_stamp, stal
 
 def source_date_epoch(generation: Generation) -> str:
     """Dates the site engine writes (sitemap, gzip headers) come from the briefs: reproducible output."""
-    dates = [d for c in generation.cards for d in (c.brief.date, c.brief.last_modified) if d]
+    dates = [d for c in generation.cards for d in (c.brief.date, c.brief.updated) if d]
     newest = max(dates) if dates else dt.date(2000, 1, 1)
     return str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp()))
 

@@ -11,6 +11,12 @@ Three parts, each on its own thread:
   source line of each (written into the HTML, so it shows without JavaScript and in `curl`), and a
   page that never built shows the errors instead of a 404. A small script reloads the page when a
   build ends, so the overlay goes by itself once the error is fixed.
+
+With `cms: true` the preview also runs the editor at /admin/ (cms.py, cms_preview.py): decap-server, a
+child process that ends with the preview, saves the editor's briefs and images into briefs/ (the
+watcher rebuilds as for any save); /admin/config.yml is served with `local_backend` pointing at it; and
+POST /__briefkit/cms/preview renders the brief in the editor's form with the site's own engine, for
+the editor's preview pane. If Node.js or decap-server is missing, the preview runs and /admin/ says why.
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import lock
+from . import cms, lock
+from .cms_preview import DecapServer, decode_media, page_file, render_brief, safe_host
 from .config import Config
 from .diagnostics import Diagnostic, EditorError
 from .generate import Session, generate
+from .load import Corpus, load_corpus
 from .pipeline import publish
 from .preview_splice import splice_changed
 from .site_engine import SiteEngineError, quiet
@@ -41,6 +49,8 @@ from .theme_patches import ThemePatchError
 EVENTS = "/__briefkit/events"  # long poll: answers when the build number differs from `since`
 POLL_SECONDS = 20
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part")
+# the editor's preview request: the brief (at most 2 MB, load.MAX_FILE_BYTES) and its unsaved images (base64)
+MAX_PREVIEW_REQUEST = 100_000_000
 
 
 @dataclass
@@ -82,6 +92,12 @@ class Preview:
         self.site = site
         self.state = PreviewState()
         self.session = Session()  # the memo stays in memory between rebuilds
+        # the engine's Markdown converter and caches are one per process: the builder and the editor's
+        # preview pane (cms_render) take turns
+        self.engine = threading.Lock()
+        self.corpus: Corpus | None = None  # of the last good build: what the editor's briefs are checked against
+        self.decap: DecapServer | None = None  # the editor's local backend (cms: true)
+        self.address = ""  # http://host:port of the preview
 
     def rebuild(self) -> None:
         """One build into the preview's folder; its problems (if any) go to the state and the terminal."""
@@ -91,7 +107,9 @@ class Preview:
         how = ""
         try:
             with lock.project_lock(config.root, timeout=lock.timeout_from_environment()):
-                generation = generate(config, drafts=self.drafts, session=self.session)
+                with self.engine:
+                    generation = generate(config, drafts=self.drafts, session=self.session)
+                    self.corpus = generation.corpus
                 # first the saved pages, in place in the pages built last time (preview_splice.py) ...
                 spliced = splice_changed(self.site, config.pages_path, generation.changed, config.site_name) \
                     if self.state.build and not self.state.problems and self.site.is_dir() else []
@@ -124,6 +142,46 @@ class Preview:
         elif how != "unchanged":
             print(f"Rebuilt in {time.monotonic() - started:.2f} s.", file=sys.stderr, flush=True)
         self.session.settle()  # the build is done: the garbage goes now, not during the next one
+
+    def cms_render(self, display: str, text: str, base_url: str, media: dict[str, bytes] | None = None) -> dict:
+        """The editor's brief rendered by the site's engine (cms_preview.render_brief)."""
+        try:
+            with self.engine:
+                corpus = self.corpus
+                if corpus is None:  # no good build yet: the registries and bibliographies as they are
+                    corpus, _ = load_corpus(self.config)
+                return render_brief(self.config, corpus, self.site, display, text, base_url, media)
+        except Exception:  # a bug: the pane says so, the preview goes on
+            traceback.print_exc()
+            return {"message": "internal error in briefkit while rendering this brief (the traceback is in "
+                               "the terminal of python build.py serve)"}
+
+    def admin_page(self, page: bytes) -> bytes:
+        """The editor's page as the preview serves it: it may ask this server for previews, and it says
+        why it cannot save when decap-server is not running."""
+        decap = self.decap
+        origin = decap.origin if decap is not None else None
+        script = f"<script>window.briefkitPreview={{origin:{json.dumps(origin)}}};"
+        if origin:  # decap-server answers the preview's own address only (CORS): say so on another one
+            script += ("if(location.origin!==window.briefkitPreview.origin){document.addEventListener("
+                       "'DOMContentLoaded',function(){var p=document.createElement('p');p.setAttribute('role','alert');"
+                       f"p.style.cssText={json.dumps(NOTICE_STYLE)};p.textContent='Open the editor at '+"
+                       "window.briefkitPreview.origin+'/admin/: its local backend answers that address only.';"
+                       "document.body.prepend(p)})}")
+        script += "</script>"
+        if decap is not None and decap.problem:
+            script += (f'<p role="alert" id="briefkit-cms-problem" style="{html.escape(NOTICE_STYLE)}">'
+                       f"The editor cannot save in this preview: {html.escape(decap.problem)}</p>")
+        text = page.decode("utf-8", errors="replace")
+        at = text.find("<body>")
+        text = text[:at + 6] + script + text[at + 6:] if at >= 0 else script + text
+        return text.encode("utf-8")
+
+    def admin_config(self, data: bytes) -> bytes:
+        """admin/config.yml with Decap's local backend: decap-server writes into the project."""
+        url = self.decap.url if self.decap is not None else None
+        text = data.decode("utf-8")
+        return (cms.with_local_backend(text, url, self.address + "/") if url else text).encode("utf-8")
 
     def _problem(self, diagnostic: Diagnostic) -> Problem:
         span = diagnostic.span
@@ -187,6 +245,10 @@ def _remove_later(folder: Path) -> None:
                      name="briefkit-cleanup", daemon=True).start()
 
 
+NOTICE_STYLE = ("position:fixed;z-index:100000;left:0;right:0;top:0;margin:0;padding:.8em 1.2em;background:#fdecea;"
+                "color:#5f1414;border-bottom:3px solid #b3261e;font:15px/1.4 system-ui,sans-serif")
+
+
 def overlay(problems: list[Problem]) -> str:
     """The errors as HTML, for the top of every page while the last build failed."""
     items = "".join(
@@ -245,6 +307,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self._answer(head=False)
 
+    def do_POST(self) -> None:  # noqa: N802
+        """The editor's preview pane: POST {path, text, media} (JSON) → {html} | {problems} | {message}."""
+        url = urllib.parse.urlsplit(self.path)
+        preview = self.preview
+        length = self.headers.get("Content-Length", "")
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+        if url.path != cms.PREVIEW_ENDPOINT or not preview.config.cms:
+            self._send(404, "text/plain; charset=utf-8", b"Not found", False)
+            return
+        if kind != "application/json" or not length.isdigit() or int(length) > MAX_PREVIEW_REQUEST:
+            self.close_connection = True
+            self._send(400, "text/plain; charset=utf-8", b"a JSON object {path, text} is expected", False)
+            return
+        try:
+            asked = json.loads(self.rfile.read(int(length)).decode("utf-8"))
+            display, text = asked["path"], asked["text"]
+            if not isinstance(display, str) or not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            self._send(400, "text/plain; charset=utf-8", b"a JSON object {path, text} is expected", False)
+            return
+        host = safe_host(self.headers.get("Host"), f"{self.server.server_address[0]}:{self.server.server_address[1]}")
+        answer = preview.cms_render(display, text, f"http://{host}", decode_media(preview.config, asked.get("media")))
+        self._send(200, "application/json", json.dumps(answer, ensure_ascii=False).encode("utf-8"), False)
+
     def _answer(self, head: bool) -> None:
         url = urllib.parse.urlsplit(self.path)
         state = self.preview.state
@@ -255,6 +342,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, "application/json", json.dumps({"build": build, "changed": urls}).encode(), head)
             return
         problems, build = state.problems, state.build
+        if self.preview.config.cms and self._admin(urllib.parse.unquote(url.path), head):
+            return
         path = self._file(urllib.parse.unquote(url.path))
         if isinstance(path, str):  # a folder asked for without its slash
             self.send_response(301)
@@ -279,6 +368,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = with_preview(data, problems, build)
             kind = "text/html; charset=utf-8"
         self._send(200, kind, data, head)
+
+    def _admin(self, path: str, head: bool) -> bool:
+        """The editor's files (cms: true): /admin/ without the preview's reload script (a page that
+        reloads would lose the form), its config with the local backend, and the files of a page the
+        editor's preview pane shows. False for any other path."""
+        preview = self.preview
+        if path.startswith(cms.PAGE_PREFIX):
+            found = page_file(preview.config, preview.site, path[len(cms.PAGE_PREFIX):])
+            if found is None:
+                self._send(404, "text/plain; charset=utf-8", b"Not found", head)
+            else:
+                self._send(200, mimetypes.guess_type(found.name)[0] or "application/octet-stream",
+                           found.read_bytes(), head)
+            return True
+        if not path.startswith(f"/{cms.ADMIN_DIR}/"):
+            return False
+        found = self._file(path)
+        if not isinstance(found, Path):
+            return False
+        data = found.read_bytes()
+        if path == f"/{cms.ADMIN_DIR}/config.yml":
+            self._send(200, "text/yaml; charset=utf-8", preview.admin_config(data), head)
+        elif found.name == "index.html" and found.parent.name == cms.ADMIN_DIR:
+            self._send(200, "text/html; charset=utf-8", preview.admin_page(data), head)
+        else:
+            self._send(200, mimetypes.guess_type(found.name)[0] or "application/octet-stream", data, head)
+        return True
 
     def _file(self, path: str) -> Path | str | None:
         """The file of the preview's site for a URL path; a str to redirect to; None when there is none.
@@ -318,11 +434,24 @@ def serve(config: Config, port: int, drafts: bool, host: str = "127.0.0.1",
     preview = Preview(config, drafts, config.root / ".build" / "preview")
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     server = Server((host, port), handler)
+    port = server.server_address[1]  # the port asked for, or the one given for 0
+    preview.address = f"http://{host}:{port}"
     stop = stop or threading.Event()
     # the server answers from the start (the last preview's site, or a page that waits for the first build)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="briefkit-server",
                      daemon=True).start()
     print(f"Serving the preview on http://{host}:{port}/ (Ctrl+C to stop).", file=sys.stderr, flush=True)
+    if config.cms:
+        # only the preview's own pages may call it (any page of 127.0.0.1 or localhost, for a preview
+        # that listens on every address)
+        local = host not in ("0.0.0.0", "::", "")
+        preview.decap = DecapServer(config.root, origin=preview.address if local else None)
+        preview.decap.start()
+        if preview.decap.problem:
+            print(f"warning: the editor at /admin/ cannot save: {preview.decap.problem}", file=sys.stderr, flush=True)
+        else:
+            print(f"The editor: http://{host}:{port}/admin/ (it saves into {config.briefs_dir}/).", file=sys.stderr,
+                  flush=True)
     try:
         saved = preview.start_watching(stop)
         preview.rebuild()
@@ -333,3 +462,5 @@ def serve(config: Config, port: int, drafts: bool, host: str = "127.0.0.1",
         stop.set()
         server.shutdown()
         server.server_close()
+        if preview.decap is not None:
+            preview.decap.stop()

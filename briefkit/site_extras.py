@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cms import add_admin
 from .config import Config
 from .finish import page_url
 from .generate import Generation
@@ -53,6 +54,7 @@ def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
     chars |= chrome_chars(generation, site_dir)
     # the subset of these characters, the slices of the whole face and their @font-face rules
     write_web_fonts(chars, config.templates_path / WEB_FONT_SOURCE, site_dir, config.cache_path)
+    add_admin(config, generation, site_dir)  # the editor at /admin/ when extra.briefkit.cms is on (cms.py)
     return len(builder)
 
 

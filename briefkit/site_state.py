@@ -23,6 +23,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cms import context_files
 from .config import Config
 from .finish import page_url
 from .outputs import MANIFEST
@@ -68,9 +69,10 @@ def current_state(config: Config, engine: str, ours: set[str]) -> tuple[SiteStat
     # the theme's labels (templates/i18n/, read by site_engine.py) and the web font (site_extras.py)
     overrides += sorted((config.templates_path / "i18n").glob("*.yml"))
     overrides += sorted(p for p in (config.templates_path / "webfonts").glob("*") if p.is_file())
+    overrides += context_files(config)  # the editor at /admin/: its templates and npm packages (cms.py)
     engine_code = [Path(__file__).with_name(name) for name in
                    ("site_engine.py", "finished.py", "site_state.py", "i18n.py", "site_extras.py", "webfonts.py",
-                    "search.py", "search_index.py", "theme_patches.py")]
+                    "search.py", "search_index.py", "theme_patches.py", "cms.py")]
     versions = []
     for package in (engine, "mkdocs-material", "Markdown"):
         try:

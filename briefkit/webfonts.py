@@ -203,7 +203,8 @@ def plan_slices(mapped: set[int], size: int = SLICE_SIZE) -> list[Slice]:
         cuts[-1].append(code)
         held += code in mapped
     if len(cuts) > 1 and sum(c in mapped for c in cuts[-1]) < size // 2:
-        cuts[-2] += cuts.pop()
+        last = cuts.pop()  # (`cuts[-2] += cuts.pop()` assigns to cuts[-2] after the pop: wrong with two cuts)
+        cuts[-1] += last
     slices = []
     for codes in cuts:
         ranges: list[tuple[int, int]] = []

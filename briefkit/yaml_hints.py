@@ -41,6 +41,18 @@ def _blank(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
+def _text_read_as_key(lines: list[str], index: int, text_indent: int) -> bool:
+    """A line of prose that YAML reads as `key: value` ("Note: the test…" pulled to the left): its key
+    has spaces, which no field's name has, or the text goes on after it at the text's indentation."""
+    key, _, value = lines[index].strip().partition(":")
+    if key.startswith("- ") or key.startswith(("'", '"')):
+        return False
+    if re.search(r"\s", key):
+        return True
+    after = next((j for j in range(index + 1, len(lines)) if not _blank(lines[j])), None)
+    return bool(value.strip()) and after is not None and _indent(lines[after]) >= text_indent
+
+
 def lost_block_indentation(lines: list[str], until: int) -> IndentationProblem | None:
     """The first line (index <= until) that ends a `key: |` text by having less indentation than the
     text, where it cannot be the next key: the line that lost its indentation."""
@@ -62,7 +74,7 @@ def lost_block_indentation(lines: list[str], until: int) -> IndentationProblem |
         if j > until or j >= len(lines):
             return None
         line = lines[j]
-        if _indent(line) > own or not _KEY_LINE.match(line):
+        if _indent(line) > own or not _KEY_LINE.match(line) or _text_read_as_key(lines, j, text_indent):
             key = header.group("key").strip()
             return IndentationProblem(
                 j + 1, _indent(line) + 1,
@@ -70,6 +82,25 @@ def lost_block_indentation(lines: list[str], until: int) -> IndentationProblem |
                 f"(from line {first + 1}), so the text ends here and YAML reads this line as a new field",
                 f"indent it by {_spaces(text_indent)}, like the other lines of '{key}:'")
         i = j
+    return None
+
+
+def block_ending_at(lines: list[str], index: int) -> tuple[str, int] | None:
+    """(key, indentation of its text) when line `index` is the first line after a `key: |` text: a
+    field there may be a line of that text that lost its indentation."""
+    j = index - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    while j >= 0:
+        header = _BLOCK_HEADER.match(lines[j])
+        if header:
+            text = [k for k in range(j + 1, index) if lines[k].strip()]
+            if text and all(_indent(lines[k]) > len(header.group("indent")) for k in text):
+                return header.group("key").strip(), min(_indent(lines[k]) for k in text)
+            return None
+        if lines[j].strip() and _indent(lines[j]) <= _indent(lines[index]):
+            return None
+        j -= 1
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -111,9 +112,16 @@ def shared_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def make_project(dest: Path, cache: Path, with_samples: bool = False) -> Project:
+def make_project(dest: Path, cache: Path, with_samples: bool = False, cms: bool = False) -> Project:
+    """A copy of the project. The editor at /admin/ (`cms:` in mkdocs.yml) is off unless `cms` asks for
+    it: then node_modules/ (Decap's bundle, decap-server) is linked in, else every build copies 5.8 MB."""
     for name in ("mkdocs.yml", "build.py"):
         shutil.copy(REPO / name, dest / name)
+    settings = dest / "mkdocs.yml"
+    settings.write_text(re.sub(r"^(\s+cms:\s*)true\b", r"\g<1>true" if cms else r"\g<1>false",
+                               settings.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    if cms:
+        (dest / "node_modules").symlink_to(REPO / "node_modules")
     for folder in ("templates", "docs", "briefkit"):
         shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
     briefs = dest / "briefs"

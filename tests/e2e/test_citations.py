@@ -54,7 +54,8 @@ def brief_yaml(body: str, notes: dict[str, str] | None = None, **fields) -> str:
             "body": body, **fields}
     if notes:
         data["notes"] = notes
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace("'2024-04-29'", "2024-04-29")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return text.replace(f"'{data['date']}'", str(data["date"]))
 
 
 def formatted_notes(project, name="2024-04-29-test.yml") -> list[str]:
@@ -143,7 +144,7 @@ def test_markdown_characters_in_titles_stay_literal(project):
 
 def _jobs(project, *bodies):
     for i, body in enumerate(bodies):
-        project.write(f"2024-04-{10 + i:02d}-brief{i}.yml", brief_yaml(body))
+        project.write(f"2024-04-{10 + i:02d}-brief{i}.yml", brief_yaml(body, date=f"2024-04-{10 + i:02d}"))
     return {rb.slug: [n.markdown for n in rb.notes] for rb in generate(load_config(project.root), write=False).briefs}
 
 
@@ -160,7 +161,7 @@ def test_batched_briefs_are_formatted_as_if_alone(project, tmp_path, monkeypatch
         (project.root / ".cache").mkdir()
         for path in project.briefs.glob("2024-04-1*.yml"):
             path.unlink()
-        project.write(f"2024-04-{10 + i:02d}-brief{i}.yml", brief_yaml(body))
+        project.write(f"2024-04-{10 + i:02d}-brief{i}.yml", brief_yaml(body, date=f"2024-04-{10 + i:02d}"))
         alone = {rb.slug: [n.markdown for n in rb.notes]
                  for rb in generate(load_config(project.root), write=False).briefs}
         assert alone[f"brief{i}"] == together[f"brief{i}"]
@@ -180,7 +181,7 @@ def test_formatted_notes_are_cached_and_only_edited_briefs_are_reformatted(proje
     monkeypatch.setattr(cite, "_run_pandoc", counting)
     assert _jobs(project, *bodies) == first
     assert sent == []  # everything came from the cache
-    project.write("2024-04-11-brief1.yml", brief_yaml("B.[@carlin2023plenum, 2]"))
+    project.write("2024-04-11-brief1.yml", brief_yaml("B.[@carlin2023plenum, 2]", date="2024-04-11"))
     generate(load_config(project.root), write=False)
     assert sent == [1]  # only the edited brief went to pandoc
 

@@ -161,7 +161,8 @@ def test_second_build_is_byte_identical(built):
 
 def test_errors_publish_nothing_and_leave_the_site_as_it_was(built):
     before = tree_digest(built.root / "site")
-    bad = built.write("2024-05-01-broken.yml", VALID_BRIEF.replace("@lee2024nucleartest", "@lee2024nucleartes"))
+    bad = built.write("2024-05-01-broken.yml", VALID_BRIEF.replace("@lee2024nucleartest", "@lee2024nucleartes")
+                      .replace("date: 2024-04-29", "date: 2024-05-01"))
     try:
         result = built.run()
         assert result.returncode == 1
@@ -186,8 +187,9 @@ def test_new_scaffolds_a_brief_that_passes_check_once_written(project):
     check = project.run("check")
     assert check.returncode == 1
     assert check.stderr.splitlines()[0].startswith("briefs/2024-06-01-kims-new-plan-a-test.yml:")
-    assert "'body' is empty" in check.stderr
-    text = path.read_text().replace("body: |\n", "body: |\n  The plan was announced.[@lee2024nucleartest]\n")
+    assert "'body' is still the placeholder text of `new`" in check.stderr  # and the summary's
+    text = path.read_text()
+    text = text[:text.index("summary:")] + "summary: A plan.\nbody: |\n  The plan was announced.[@lee2024nucleartest]\n"
     path.write_text(text)
     assert project.run("check").returncode == 0
     again = project.run("new", "Kim’s New Plan: A Test", "--series", "quick-take", "--author", "jordan-park",

@@ -64,7 +64,8 @@ def edits(project):
     yield "topics", lambda: edit(b / "2023-01-11-generated-00001.yml", "topics: [defense-industry, leadership]",
                                  "topics: [economy]")
     yield "new brief", lambda: (b / "2023-06-01-a-new-brief.yml").write_text(
-        (b / "2023-01-11-generated-00001.yml").read_text().replace("Generated brief", "A new brief"))
+        (b / "2023-01-11-generated-00001.yml").read_text().replace("Generated brief", "A new brief")
+        .replace("date: 2023-01-11", "date: 2023-06-01"))
     yield "deleted brief", lambda: (b / "2023-06-01-a-new-brief.yml").unlink()
     yield "author name", lambda: edit(b / "authors.yml", "name: Mina Cho", "name: Mina Cho-Park")
     yield "template", lambda: edit(project.root / "templates/partials/entry.html.j2", ">{{ e.title }}</a>",

@@ -21,7 +21,7 @@ QT = "2024/04/defence-industrial-enterprise"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, shared_cache):
     project = make_project(tmp_path_factory.mktemp("sample"), shared_cache, with_samples=True)
-    project.write("2026-12-01-scheduled-brief.yml", VALID_BRIEF.replace("title: A test brief", "title: Not Due Yet")
+    project.write("2099-12-01-scheduled-brief.yml", VALID_BRIEF.replace("title: A test brief", "title: Not Due Yet")
                   .replace("date: 2024-04-29", "date: 2099-12-01"))
     project.write("2024-03-01-draft-brief.yml", VALID_BRIEF.replace("title: A test brief", "title: Only A Draft")
                   .replace("date: 2024-04-29", "date: 2024-03-01") + "status: draft\n")

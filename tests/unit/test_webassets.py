@@ -180,6 +180,12 @@ def test_any_face_is_sliced_without_gaps_or_overlaps(mapped, size):
         assert len(s.codepoints) == size
 
 
+def test_a_face_of_two_slices_whose_last_is_short_is_one_slice():
+    # found by the property test above: the short last slice was joined to an index that had moved
+    slices = plan_slices({0x1100, 0x1101}, 2)
+    assert len(slices) == 1 and sorted(covered(slices)) == every_code_point()
+
+
 def test_unicode_range_joins_runs():
     assert unicode_range([0xAC01, 0xAC00, 0xAC02, 0xAC05, 0x3000]) == "U+3000, U+AC00-AC02, U+AC05"
     assert CSS_UNICODE_RANGE == ", ".join(f"U+{a:04X}-{b:04X}" for a, b in RANGES)
