@@ -6,7 +6,16 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from .limits import MAX_FIGURES, MAX_TOPICS  # the figures' limit is checked there first, with the others
 from .names import MAX_SLUG_LENGTH, RESERVED, SLUG_PATTERN
@@ -181,7 +190,12 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+# What editors' tools (the published JSON Schema) accept: a time as "HH:MM" (two-digit hours, so that an
+# unquoted 9:30, which PyYAML reads as a number, is flagged as you type), a date with or without one
+DATE_SCHEMA = {"type": "string",
+               "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2})?[ \t]*(Z|[+-]\d{2}:?\d{2})?)?$"}
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time),
+                      WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"})]
 TimeZone = Annotated[str, BeforeValidator(_time_zone)]
 # the editorial workflow: draft → review → ready; `published` (the default) is ready too
 STATUSES = ("published", "draft", "review", "ready")
@@ -201,7 +215,8 @@ class Brief(_Strict):
     title: Text = Field(description="The headline")
     short_title: str | None = Field(None, description="Shorter title for running heads and cards")
     series: Slug | None = Field(None, description="Key in series.yml; its label is printed above the title")
-    date: dt.date = Field(description="Publication date (YYYY-MM-DD), the date in the file name; a future date "
+    date: Annotated[dt.date, WithJsonSchema(DATE_SCHEMA)] = Field(
+        description="Publication date (YYYY-MM-DD), the date in the file name; a future date "
                                       "means scheduled: published on that day (at `time`) by the next build")
     time: ClockTime | None = Field(None, description='Publication time on `date` (24-hour "HH:MM", in quotes) of '
                                                      'a scheduled brief; by default the start of the day')

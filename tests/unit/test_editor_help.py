@@ -259,3 +259,25 @@ def test_a_last_body_line_read_as_a_field_says_to_indent_it(project):
     assert project.errors() == [
         f"{FILE}:8:1: error: unknown field 'Kim Jong Un said' (if this line is part of the text of 'body:' above, "
         "indent it by 2 spaces like that text)"]
+
+
+@pytest.mark.parametrize(("fields", "valid"), [
+    ({"time": "09:30"}, True),
+    ({"time": "9:30"}, False),  # PyYAML reads an unquoted 9:30 as 570: editors' tools flag it as typed
+    ({"time": "24:00"}, False),
+    ({"date": "2026-12-08 09:00"}, True),
+    ({"date": "2026-12-08T09:00:00+09:00"}, True),
+    ({"date": "8 December 2026"}, False),
+    ({"status": "review"}, True),
+    ({"corrections": [{"date": "2026-12-09", "text": "Fixed."}]}, True),
+    ({"corrections": [{"date": "2026-12-09"}]}, False),
+])
+def test_the_published_schema_knows_the_workflow_fields(fields, valid):
+    """What VS Code (yaml-language-server) reads: YAML 1.2 gives it dates and times as text."""
+    data = {"title": "T", "date": "2026-12-08", "authors": ["jordan-park"], "body": "Text.", **fields}
+    schema = brief_json_schema("https://briefs.example.org/")
+    if valid:
+        jsonschema.validate(data, schema)
+    else:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, schema)
