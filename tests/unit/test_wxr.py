@@ -196,3 +196,68 @@ def test_any_shortcode_notes_come_out_in_order_with_their_text(notes):
     assert [n.html for n in found.notes] == [text.strip() for text, _ in notes]
     assert MARKER_PATTERN.findall(found.html) == [str(i) for i in range(1, len(notes) + 1)]
     assert found.problems == []
+
+
+# ---- paragraphs, and what has no Markdown form ---------------------------------------------------
+
+from briefkit.wp_html import ASIDE_PATTERN, autop, set_aside  # noqa: E402
+
+
+def restore(html: str, asides) -> str:
+    sources = {a.number: a.source for a in asides}
+    return ASIDE_PATTERN.sub(lambda m: sources[int(m.group(1))], html)
+
+
+def test_classic_posts_get_paragraphs_as_wordpress_shows_them():
+    html = autop("First line\nsecond line\n\nSecond paragraph.\n\n<pre>code\n\nstays</pre>\n\n<ul>\n<li>a</li>\n</ul>")
+    assert html == ("<p>First line<br />\nsecond line</p>\n\n<p>Second paragraph.</p>\n\n<pre>code\n\nstays</pre>"
+                    "\n\n<ul>\n<li>a</li>\n</ul>")
+    block = "<!-- wp:paragraph -->\n<p>Already\nfine.</p>\n<!-- /wp:paragraph -->"
+    assert autop(block) == block
+
+
+def test_everything_without_a_markdown_form_is_set_aside_in_the_theme_unit_test():
+    kinds = set()
+    for item in read_wxr(WPTT).items:
+        if item.type not in ("post", "page"):
+            continue
+        html, asides = set_aside(autop(item.content))
+        kinds |= {a.kind for a in asides}
+        for leftover in ("<script", "<iframe", "<form", "<video", "<audio", "<object"):
+            assert leftover not in html.lower(), (item.id, leftover)
+        assert not re.search(r"<!--\s*wp:(?!more|nextpage|footnotes)[a-z0-9/-]+[^>]*/-->", html), item.id
+        # nothing is lost: the pieces set aside put back give the post (less its teaser and page breaks)
+        breaks = r"<!--\s*(?:more|nextpage|noteaser)\b[^>]*-->|<!--\s*wp:(?:more|nextpage|footnotes)\b[^>]*/-->"
+        original = re.sub(breaks, "", autop(item.content))
+        assert restore(html, asides) == original, item.id
+        assert [a.number for a in asides] == list(range(1, len(asides) + 1))
+    assert {"video", "audio", "dynamic block latest-posts", "dynamic block search", "dynamic block calendar",
+            "shortcode audio"} <= kinds
+
+
+def test_a_plugins_shortcode_is_set_aside_but_bracketed_text_is_not():
+    html, asides = set_aside('<p>He said [sic] it. [contact-form-7 id="12" title="Contact"] '
+                             '[tweet_box]Share this[/tweet_box] [caption id="a"]<img src="x.jpg"> Cap[/caption]</p>')
+    assert [a.kind for a in asides] == ["shortcode contact-form-7", "shortcode tweet_box"]
+    assert "[sic]" in html and "[caption" in html  # text, and a figure for the next stage
+
+
+def test_a_script_inside_a_shortcode_goes_with_it():
+    html, asides = set_aside("<p>A</p>[foo id=1]<script>x()</script>[/foo]<p>B</p>")
+    assert [(a.kind, a.source) for a in asides] == [("shortcode foo", "[foo id=1]<script>x()</script>[/foo]")]
+    assert html == "<p>A</p>BRIEFKITASIDE1X<p>B</p>"
+
+
+_PIECES = st.sampled_from([
+    "<p>Plain text.</p>", "<script>track()</script>", '<iframe src="https://x.example/"></iframe>',
+    '[contact-form-7 id="3"]', "[sic]", "<!-- wp:latest-posts /-->", "<!--more-->", "<form><input name=q></form>",
+    "[gallery ids=\"1,2\"]", "<p>Words [x_y]inside[/x_y] here.</p>", "<embed src=\"a.swf\">"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=12))
+def test_setting_aside_never_loses_anything(pieces):
+    html = "\n".join(pieces)
+    out, asides = set_aside(html)
+    assert restore(out, asides) == html.replace("<!--more-->", "")
+    assert len(ASIDE_PATTERN.findall(out)) == len(asides)

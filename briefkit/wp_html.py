@@ -1,0 +1,112 @@
+"""A WordPress post's HTML made ready for conversion: paragraphs as WordPress shows them, and every
+piece that cannot become Markdown found and set aside, so that nothing is dropped silently.
+
+- `autop`: posts written in the classic editor are stored without <p>: WordPress adds them when it
+  shows the post (its `wpautop`), a blank line ending a paragraph and a single line break being a
+  <br>. Posts of the block editor (`<!-- wp:` comments) already have them.
+- `set_aside`: what has no Markdown form in a brief, replaced by a marker (`ASIDE.format(n)`) and
+  listed with its kind and source text for the import report: scripts, styles, forms, frames,
+  objects, audio and video; the blocks WordPress fills when it shows a page (latest posts, search,
+  calendar …: a self-closing `<!-- wp:name /-->`); and shortcodes. WordPress shows a shortcode no
+  plugin registered as plain text, so only what looks like a plugin's shortcode is set aside: one
+  with attributes or a closing tag, or a name with `_` or `-` (`[sic]` stays text). Captions,
+  galleries and embeds are figures (`FIGURE_SHORTCODES`), left in place for that stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ASIDE = "BRIEFKITASIDE{0}X"
+ASIDE_PATTERN = re.compile(r"BRIEFKITASIDE(\d+)X")
+FIGURE_SHORTCODES = frozenset({"caption", "wp_caption", "gallery", "embed"})
+NOTE_SHORTCODES = frozenset({"efn_note", "mfn"})  # wp_notes.py takes them out first
+# blocks whose self-closing comment holds nothing to show (a teaser break, a page break, the notes' list)
+EMPTY_BLOCKS = frozenset({"more", "nextpage", "footnotes"})
+_BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table",
+               "thead", "tbody", "tfoot", "tr", "td", "th", "blockquote", "pre", "figure", "figcaption", "hr",
+               "address", "form", "fieldset", "section", "article", "aside", "header", "footer", "nav", "iframe",
+               "script", "style", "object", "video", "audio", "noscript", "details", "summary", "math", "svg")
+_STARTS_BLOCK = re.compile(r"^\s*(?:<(?:" + "|".join(_BLOCK_TAGS) + r")\b|</|<!--|\[(?:caption|gallery|embed)\b)",
+                           re.I)
+_PRE = re.compile(r"<pre\b.*?</pre>", re.S | re.I)
+_ELEMENTS = ("script", "style", "form", "iframe", "object", "video", "audio", "canvas", "noscript", "select",
+             "textarea", "button", "template")
+_ELEMENT = re.compile(r"<(?P<tag>" + "|".join(_ELEMENTS) + r")\b[^>]*>.*?</(?P=tag)\s*>"
+                      r"|<(?:embed|input)\b[^>]*>", re.S | re.I)
+_DYNAMIC_BLOCK = re.compile(r"<!--\s*wp:(?P<name>[a-z0-9/-]+)\b[^>]*?/-->", re.I)
+_SHORTCODE = re.compile(r"\[(?P<name>[A-Za-z][\w-]*)(?P<attrs>(?:\s[^\[\]]*)?)\]"
+                        r"(?:(?P<inner>.*?)\[/(?P=name)\])?", re.S)
+_MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b[^>]*-->", re.I)
+
+
+@dataclass(frozen=True)
+class Aside:
+    number: int
+    kind: str  # "script", "form", "iframe", "dynamic block latest-posts", "shortcode contact-form-7", …
+    source: str  # the HTML or shortcode as it was in the post
+
+
+def autop(html: str) -> str:
+    """Paragraphs and line breaks as WordPress shows a classic-editor post; block-editor HTML as it is."""
+    if "<!-- wp:" in html:
+        return html
+    text = html.replace("\r\n", "\n").replace("\r", "\n")
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:  # no paragraphs inside <pre>
+        kept.append(match.group(0))
+        return f"\n\nBRIEFKITPRE{len(kept) - 1}X\n\n"
+
+    text = _PRE.sub(keep, text)
+    out = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        chunk = chunk.strip("\n")
+        if not chunk.strip():
+            continue
+        if _STARTS_BLOCK.match(chunk) or re.fullmatch(r"\s*BRIEFKITPRE\d+X\s*", chunk):
+            out.append(chunk)
+        else:
+            out.append("<p>" + re.sub(r"\s*\n\s*", "<br />\n", chunk.strip()) + "</p>")
+    text = "\n\n".join(out)
+    return re.sub(r"BRIEFKITPRE(\d+)X", lambda m: kept[int(m.group(1))], text)
+
+
+def _plugin_shortcode(match: re.Match) -> bool:
+    name = match.group("name").lower()
+    if name in FIGURE_SHORTCODES or name in NOTE_SHORTCODES:
+        return False
+    return bool(match.group("attrs").strip()) or match.group("inner") is not None or "_" in name or "-" in name
+
+
+def set_aside(html: str) -> tuple[str, list[Aside]]:
+    """The HTML with a marker in place of everything that has no Markdown form, and those pieces."""
+    asides: list[Aside] = []
+
+    def aside(kind: str, source: str) -> str:
+        asides.append(Aside(len(asides) + 1, kind, source))
+        return ASIDE.format(len(asides))
+
+    html = _MORE.sub("", html)
+    html = _ELEMENT.sub(lambda m: aside((m.group("tag") or m.group(0)[1:].split()[0].rstrip(">")).lower(),
+                                        m.group(0)), html)
+
+    def block(match: re.Match) -> str:
+        name = match.group("name").lower()
+        return "" if name in EMPTY_BLOCKS else aside(f"dynamic block {name}", match.group(0))
+
+    html = _DYNAMIC_BLOCK.sub(block, html)
+    html = _SHORTCODE.sub(lambda m: aside(f"shortcode {m.group('name')}", m.group(0)) if _plugin_shortcode(m)
+                          else m.group(0), html)
+    # numbered in the order of the text, whatever kind was found first
+    order = [int(n) for n in ASIDE_PATTERN.findall(html)]
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    html = ASIDE_PATTERN.sub(lambda m: ASIDE.format(renumber[int(m.group(1))]), html)
+    by_old = {a.number: a for a in asides}
+
+    def whole(source: str) -> str:  # a piece set aside inside another (a script in a shortcode) goes with it
+        return ASIDE_PATTERN.sub(lambda m: whole(by_old[int(m.group(1))].source), source)
+
+    asides = [Aside(renumber[old], by_old[old].kind, whole(by_old[old].source)) for old in order]
+    return html, asides
