@@ -364,6 +364,32 @@ def new(title: str, series: str | None, authors: tuple[str, ...], date_, slug: s
                "`python build.py check`.")
 
 
+@main.group(name="import")
+def import_group() -> None:
+    """Bring an archive in from another system (WordPress)."""
+
+
+@import_group.command(name="wordpress")
+@click.argument("export", type=click.Path(path_type=Path))
+@_faults
+def import_wordpress_command(export: Path) -> None:
+    """One brief per post of a WordPress export (Tools → Export): never overwrites a brief."""
+    from .wp_import import REPORT, import_wordpress
+    from .wxr import WxrError
+
+    config = _config()
+    if not export.is_file():
+        click.echo(f"error: {export} is not a file: give the export WordPress wrote (Tools → Export)", err=True)
+        sys.exit(1)
+    try:
+        result = import_wordpress(config, export)
+    except WxrError as exc:
+        click.echo(f"{export}:{exc.line}:1: error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {len(result.written)} briefs ({len(result.kept)} existing left alone); "
+               f"{len(result.report)} things to look at are listed in {REPORT}.")
+
+
 def schema_reference(config: Config, brief: Path) -> str:
     """Where editors' tools find the brief's JSON Schema: the published one when the site has an address
     (what `yaml-language-server` in VS Code reads), else the built site's copy, relative to the brief."""

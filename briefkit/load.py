@@ -34,6 +34,8 @@ from .typography import smarten_brief, smarten_entry
 from .yaml_hints import block_ending_at
 from .yamlsrc import LocatedDocument, parse_yaml
 
+# a block the WordPress import could not convert (wp_markdown.mark_block): an error until rewritten
+IMPORT_MARK = re.compile(r"^`{3,}wordpress-import(?P<what>[^\n]*)$", re.M)
 BRIEF_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?i:ya?ml)$")
 YAML_SUFFIXES = (".yml", ".yaml")  # in any case: .YML from Windows editors is a brief too
 REGISTRY_FILES = {"authors": True, "series": True, "topics": False}  # name → required
@@ -805,6 +807,11 @@ def check_brief(config: Config, corpus: Corpus, doc: LocatedDocument, slug: str,
         return value.get(key) if isinstance(value.get(key), str) else None
 
     _check_against_file_name(doc, value, brief, slug, diags)
+    if isinstance(value.get("body"), str):
+        for found in IMPORT_MARK.finditer(value["body"]):
+            diags.error(doc.text_span(("body",), found.start()),
+                        f"the WordPress import could not convert this ({found.group('what').strip()})",
+                        "rewrite it in Markdown, or delete the block (the import report lists them all)")
     for path, _text in placeholders_left(config, value):
         diags.error(doc.span(path), f"'{_field_name(path)}' is still the placeholder text of `new`",
                     "replace it with your own text" + (" (or delete the field)" if path[0] not in ("body",) else ""))

@@ -80,8 +80,34 @@ def _plugin_shortcode(match: re.Match) -> bool:
     return bool(match.group("attrs").strip()) or match.group("inner") is not None or "_" in name or "-" in name
 
 
-def set_aside(html: str) -> tuple[str, list[Aside]]:
-    """The HTML with a marker in place of everything that has no Markdown form, and those pieces."""
+_FIGURE_OPEN = re.compile(r"<figure\b", re.I)
+_FIGURE_TAG = re.compile(r"<figure\b|</figure\s*>", re.I)
+_PICTURE = re.compile(r"\[(?P<name>caption|wp_caption|embed)\b[^\]]*\].*?\[/(?P=name)\]|\[gallery\b[^\]]*\]"
+                      r"|(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", re.S | re.I)
+
+
+def _figures(html: str, aside) -> str:
+    """Every <figure> (whole, nested ones inside), caption, gallery and embed shortcode, and image."""
+    out, last = [], 0
+    while (start := _FIGURE_OPEN.search(html, last)) is not None:
+        depth, end = 0, len(html)
+        for tag in _FIGURE_TAG.finditer(html, start.start()):
+            depth += 1 if tag.group(0).lower().startswith("<figure") else -1
+            if depth == 0:
+                end = tag.end()
+                break
+        out.append(html[last:start.start()])
+        out.append(aside("figure", html[start.start():end]))
+        last = end
+    out.append(html[last:])
+    html = "".join(out)
+    return _PICTURE.sub(lambda m: aside((m.group("name") or ("gallery" if m.group(0).startswith("[") else "image"))
+                                        .lower().replace("wp_caption", "caption"), m.group(0)), html)
+
+
+def set_aside(html: str, figures: bool = True) -> tuple[str, list[Aside]]:
+    """The HTML with a marker in place of everything that has no Markdown form, and those pieces. With
+    `figures`, images, figures, captions, galleries and embeds too (until the import makes them figures)."""
     asides: list[Aside] = []
 
     def aside(kind: str, source: str) -> str:
@@ -89,6 +115,8 @@ def set_aside(html: str) -> tuple[str, list[Aside]]:
         return ASIDE.format(len(asides))
 
     html = _MORE.sub("", html)
+    if figures:
+        html = _figures(html, aside)
     html = _ELEMENT.sub(lambda m: aside((m.group("tag") or m.group(0)[1:].split()[0].rstrip(">")).lower(),
                                         m.group(0)), html)
 

@@ -231,15 +231,19 @@ def test_everything_without_a_markdown_form_is_set_aside_in_the_theme_unit_test(
         original = re.sub(breaks, "", autop(item.content))
         assert restore(html, asides) == original, item.id
         assert [a.number for a in asides] == list(range(1, len(asides) + 1))
-    assert {"video", "audio", "dynamic block latest-posts", "dynamic block search", "dynamic block calendar",
-            "shortcode audio"} <= kinds
+    assert {"figure", "image", "gallery", "caption", "video", "dynamic block latest-posts", "dynamic block search",
+            "dynamic block calendar", "shortcode audio"} <= kinds
 
 
 def test_a_plugins_shortcode_is_set_aside_but_bracketed_text_is_not():
-    html, asides = set_aside('<p>He said [sic] it. [contact-form-7 id="12" title="Contact"] '
-                             '[tweet_box]Share this[/tweet_box] [caption id="a"]<img src="x.jpg"> Cap[/caption]</p>')
+    post = ('<p>He said [sic] it. [contact-form-7 id="12" title="Contact"] '
+            '[tweet_box]Share this[/tweet_box] [caption id="a"]<img src="x.jpg"> Cap[/caption]</p>')
+    html, asides = set_aside(post, figures=False)
     assert [a.kind for a in asides] == ["shortcode contact-form-7", "shortcode tweet_box"]
-    assert "[sic]" in html and "[caption" in html  # text, and a figure for the next stage
+    assert "[sic]" in html and "[caption" in html  # text, and a figure (for the figures stage)
+    html, asides = set_aside(post)  # until that stage exists, figures are marked too
+    assert [a.kind for a in asides] == ["shortcode contact-form-7", "shortcode tweet_box", "caption"]
+    assert "[sic]" in html
 
 
 def test_a_script_inside_a_shortcode_goes_with_it():

@@ -1,0 +1,161 @@
+"""`python build.py import wordpress` (issue 20, in progress): WordPress's theme unit test export and
+exports written here, one per footnote style, imported into a project, checked and built."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import make_project
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from test_wxr import (  # noqa: E402  (the exports the unit tests write, one per footnote style)
+    CLASSIC_NUMBERED,
+    FOOTNOTES_BLOCK,
+    WORD_NUMBERED,
+    WPTT,
+    write_export,
+)
+
+MARK = re.compile(r"^ *(`{3,})wordpress-import [^\n]*\n.*?^ *\1 *$\n?", re.M | re.S)
+
+
+def run(project, *args: str) -> subprocess.CompletedProcess:
+    return project.run(*args)
+
+
+def no_pdf(project) -> None:
+    mkdocs = project.root / "mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text(encoding="utf-8").replace("    pdf: true", "    pdf: false"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def wptt(tmp_path_factory, shared_cache):
+    project = make_project(tmp_path_factory.mktemp("wptt"), shared_cache)
+    no_pdf(project)
+    result = run(project, "import", "wordpress", str(WPTT))
+    assert result.returncode == 0, result.stderr
+    return project, result
+
+
+def test_every_published_and_unpublished_post_becomes_a_brief(wptt):
+    project, result = wptt
+    assert result.stdout.startswith("Wrote 58 briefs (0 existing left alone)")
+    briefs = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in project.briefs.glob("20*.yml")}
+    assert len(briefs) == 58
+    standard = briefs["2010-10-05-post-format-standard.yml"]
+    assert standard["title"] == "Post Format: Standard" and standard["authors"] == ["theme-buster"]
+    assert standard["body"].startswith("All children, except one, grow up.")
+    assert "status" not in standard  # published
+    statuses = {b["title"]: b.get("status", "published") for b in briefs.values()}
+    assert statuses["Draft"] == "draft" and statuses["Scheduled"] == "ready"
+    scheduled = next(b for b in briefs.values() if b["title"] == "Scheduled")
+    assert re.fullmatch(r"\d\d:\d\d", scheduled["time"]) and re.fullmatch(r"[+-]\d\d:\d\d", scheduled["timezone"])
+    authors = yaml.safe_load((project.briefs / "authors.yml").read_text(encoding="utf-8"))
+    assert authors["theme-buster"] == {"name": "Theme Buster"} and "jordan-park" in authors  # added, none lost
+
+
+def test_check_fails_only_at_the_marked_blocks_and_each_is_in_the_report(wptt):
+    project, _ = wptt
+    check = run(project, "check")
+    errors = check.stderr.strip().splitlines()
+    assert check.returncode == 1 and errors
+    assert all("the WordPress import could not convert this" in e for e in errors), \
+        [e for e in errors if "could not convert" not in e][:5]
+    report = (project.root / "wordpress-import-report.md").read_text(encoding="utf-8")
+    rows = [line for line in report.splitlines() if re.match(r"\| \d+ \|", line)]
+    marked = [row for row in rows if "| not converted: " in row]
+    assert len(marked) == len(errors)
+    # each row's place is the marked block's line, as check reports it
+    places = {e.split(": error:")[0].rsplit(":", 1)[0] for e in errors}
+    assert {row.rsplit("|", 2)[1].strip() for row in marked} == places
+
+
+def test_once_the_marked_blocks_are_rewritten_the_imported_site_builds(wptt, tmp_path, shared_cache):
+    project, _ = wptt
+    for path in project.briefs.glob("20*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        body = MARK.sub("", data["body"]).strip() or "Nothing was left of this post."
+        path.write_text(path.read_text(encoding="utf-8").split("body: |", 1)[0] + yaml.safe_dump(
+            {"body": body + "\n", **({"notes": data["notes"]} if data.get("notes") else {})},
+            allow_unicode=True, width=100), encoding="utf-8")
+    check = run(project, "check")
+    assert check.returncode == 0, check.stderr[:3000]
+    build = run(project)
+    assert build.returncode == 0, build.stderr[:3000]
+    page = project.root / "site/2010/10/post-format-standard/index.html"
+    text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article").get_text(" ")
+    assert "Two is the beginning of the end." in " ".join(text.split())
+
+
+STYLES = {
+    "footnotes-block": (FOOTNOTES_BLOCK, {"footnotes": '[{"content": "Satellite imagery, <em>May 2024</em>.", '
+                                                       '"id": "5a7c"}, {"content": "Night imagery.", "id": "9e01"}]'},
+                        ["Satellite imagery, May 2024.", "Night imagery."]),
+    "efn_note": ("Missiles were shown.[efn_note]KCNA, May 1.[/efn_note] Shells too.[efn_note]Rodong.[/efn_note]",
+                 {}, ["KCNA, May 1.", "Rodong."]),
+    "mfn": ("Missiles were shown.[mfn]KCNA, May 1.[/mfn] Shells too.[mfn]Rodong.[/mfn]", {},
+            ["KCNA, May 1.", "Rodong."]),
+    "parentheses": ("Missiles were shown.((KCNA, May 1.)) Shells too.((Rodong.))", {}, ["KCNA, May 1.", "Rodong."]),
+    "word": (WORD_NUMBERED, {}, ["“Kim Jong Un Inspects,” KCNA, May 2, 2024.", "See 38 North."]),
+    "numbered": (CLASSIC_NUMBERED, {}, ["Report of the plenum, KCNA, January 1, 2024.",
+                                        "Rodong Sinmun, June 30, 2024."]),
+}
+
+
+def test_each_footnote_style_gives_the_notes_on_the_page(tmp_path, shared_cache):
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    no_pdf(project)
+    posts = [{"title": f"Notes in the {style} style", "content": content, "meta": meta, "excerpt": "<p>Summary.</p>"}
+             for style, (content, meta, _) in STYLES.items()]
+    export = write_export(tmp_path / "export.xml", posts)
+    result = run(project, "import", "wordpress", str(export))
+    assert result.returncode == 0, result.stderr
+    build = run(project)
+    assert build.returncode == 0, build.stderr
+    for n, (style, (_, _, notes)) in enumerate(STYLES.items(), start=1):
+        page = project.root / f"site/2024/05/post-{n}/index.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        shown = [" ".join(li.get_text(" ").replace("↩", "").split()) for li in soup.select(".footnote ol > li")]
+        assert [s.replace(" ,", ",").replace(" .", ".") for s in shown] == notes, (style, shown)
+        assert soup.select_one(".brief-summary").get_text(strip=True) == "Summary."
+
+
+def test_the_import_never_overwrites_and_updates_only_what_it_wrote(tmp_path, shared_cache):
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    export = write_export(tmp_path / "export.xml", [{"content": "First post."}, {"content": "Second post."}])
+    assert run(project, "import", "wordpress", str(export)).returncode == 0
+    first, second = project.briefs / "2024-05-01-post-1.yml", project.briefs / "2024-05-01-post-2.yml"
+    edited = first.read_text(encoding="utf-8").replace("First post.", "First post, edited.")
+    first.write_text(edited, encoding="utf-8")
+    mapping = project.root / "wordpress-mapping.yml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace('"quick-take": quick-take', '"quick-take": news'),
+                       encoding="utf-8")
+    again = run(project, "import", "wordpress", str(export))
+    assert again.returncode == 0, again.stderr
+    assert first.read_text(encoding="utf-8") == edited  # the editor's change is kept
+    assert yaml.safe_load(second.read_text(encoding="utf-8"))["series"] == "news"  # the mapping applied
+    assert "2024-05-01-post-1.yml" in (project.root / "wordpress-import-report.md").read_text(encoding="utf-8")
+    # a brief the import never wrote is never touched either
+    (project.briefs / "2024-05-01-post-2.yml").write_text("title: Mine\n", encoding="utf-8")
+    (project.root / ".wordpress-import.json").unlink()
+    assert run(project, "import", "wordpress", str(export)).returncode == 0
+    assert second.read_text(encoding="utf-8") == "title: Mine\n"
+
+
+def test_a_file_that_is_not_an_export_is_an_error_line(tmp_path, shared_cache):
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    bad = tmp_path / "export.xml"
+    bad.write_text("<rss>\n<channel>\n<item>\n</rss>", encoding="utf-8")
+    result = run(project, "import", "wordpress", str(bad))
+    assert result.returncode == 1 and result.stderr.startswith(f"{bad}:4:1: error: not a readable XML file")
+    assert "Traceback" not in result.stderr
