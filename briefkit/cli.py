@@ -371,8 +371,11 @@ def import_group() -> None:
 
 @import_group.command(name="wordpress")
 @click.argument("export", type=click.Path(path_type=Path))
+@click.option("--uploads", type=click.Path(path_type=Path),
+              help="A copy of the site's wp-content/uploads folder, where pictures are taken from "
+                   "(default: wp-content/uploads beside the export). Nothing is downloaded.")
 @_faults
-def import_wordpress_command(export: Path) -> None:
+def import_wordpress_command(export: Path, uploads: Path | None) -> None:
     """One brief per post of a WordPress export (Tools → Export): never overwrites a brief."""
     from .wp_import import REPORT, import_wordpress
     from .wxr import WxrError
@@ -382,7 +385,7 @@ def import_wordpress_command(export: Path) -> None:
         click.echo(f"error: {export} is not a file: give the export WordPress wrote (Tools → Export)", err=True)
         sys.exit(1)
     try:
-        result = import_wordpress(config, export)
+        result = import_wordpress(config, export, uploads)
     except WxrError as exc:
         click.echo(f"{export}:{exc.line}:1: error: {exc}", err=True)
         sys.exit(1)

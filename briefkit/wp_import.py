@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -31,9 +32,20 @@ from urllib.parse import unquote
 import yaml
 
 from .config import Config
+from .embeds import embed_address
 from .limits import MAX_TOPICS
 from .names import RESERVED, is_slug
 from .slugs import slug_from_title
+from .wp_figures import (
+    FIGURE_PATTERN,
+    IMAGES_DIR,
+    Picture,
+    find_pictures,
+    local_name,
+    split_credit,
+    upload_path,
+    usable,
+)
 from .wp_html import Aside, autop, set_aside
 from .wp_markdown import finish_body, finish_note, mark_block, to_markdown
 from .wp_notes import find_notes
@@ -139,6 +151,8 @@ class Converted:
     summary: str
     asides: list[Aside]
     problems: list[str]
+    figures: dict[str, dict] = field(default_factory=dict)
+    image: dict | None = None
 
 
 def _offset(item: WpItem) -> str | None:
@@ -168,6 +182,10 @@ def brief_text(c: Converted, site: WpSite, mapping: dict) -> str:
         data["topics"] = topics[:MAX_TOPICS]
     if c.summary:
         data["summary"] = c.summary
+    if c.image:
+        data["image"] = c.image
+    if c.figures:
+        data["figures"] = c.figures
     if status != "published":
         data["status"] = status
     data["body"] = c.body
@@ -198,26 +216,79 @@ def _extra_topics(item: WpItem, mapping: dict) -> Aside | None:
     return Aside(0, f"tags beyond the limit of {MAX_TOPICS} topics", ", ".join(topics[MAX_TOPICS:]))
 
 
-def convert(items: list[WpItem]) -> list[Converted]:
-    """Every post's body, notes and summary as Markdown (pandoc in batches)."""
+def convert(items: list[WpItem], attachments: dict[int, WpItem], uploads: Path) -> list[Converted]:
+    """Every post's body, notes, summary, figures and hero as Markdown (pandoc in batches)."""
     prepared = []
     pieces: list[str] = []
     for item in items:
         found = find_notes(item.content, item.meta)
-        html, asides = set_aside(autop(found.html))
+        html, groups = find_pictures(autop(found.html), attachments)
+        html, asides = set_aside(html, figures=False)
+        hero = featured(item, attachments)
         first = len(pieces)
         pieces.append(html)
         pieces += [autop(n.html) for n in found.notes]
         pieces.append(autop(item.excerpt) if item.excerpt else "")
-        prepared.append((item, found, asides, first))
+        pictures = [p for group in groups for p in group] + ([hero] if hero else [])
+        pieces += [p.caption for p in pictures]
+        prepared.append((item, found, asides, groups, hero, first))
     markdown = to_markdown(pieces)
     out = []
-    for item, found, asides, first in prepared:
+    for item, found, asides, groups, hero, first in prepared:
+        captions = iter(markdown[first + len(found.notes) + 2:])
+        figures: dict[str, dict] = {}
+        placed: dict[int, str] = {}
+        for n, group in enumerate(groups, start=1):
+            reasons = [r for p in group if (r := usable(p, uploads))]
+            texts = [" ".join(next(captions).split()) for _ in group]
+            if reasons:
+                placed[n] = mark_block(Aside(0, reasons[0], group[0].source))
+                continue
+            labels = [f"wp-{n}"] if len(group) == 1 else [f"wp-{n}-{k}" for k in range(1, len(group) + 1)]
+            for label, picture, caption in zip(labels, group, texts, strict=True):
+                figures[label] = figure_entry(picture, caption)
+            placed[n] = "\n\n".join(f"[figure: {label}]" for label in labels)
+        image = None
+        hero_problem = None
+        if hero is not None:
+            caption = " ".join(next(captions).split())
+            hero_problem = usable(hero, uploads)
+            image = None if hero_problem else figure_entry(hero, caption)
         body = finish_body(markdown[first], asides)
+        body = FIGURE_PATTERN.sub(lambda m, placed=placed: "\n\n" + placed[int(m.group(1))] + "\n\n", body)
+        if hero_problem:
+            body = mark_block(Aside(0, f"featured image: {hero_problem}", hero.source)) + "\n\n" + body
+        body = "\n".join(line.rstrip() for line in body.split("\n"))  # (a `|` block in YAML: wp_markdown)
+        body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
         notes = {str(n.number): finish_note(markdown[first + n.number]) for n in found.notes}
         summary = " ".join(markdown[first + len(found.notes) + 1].split())
-        out.append(Converted(item, body, notes, summary, asides, list(found.problems)))
+        out.append(Converted(item, body, notes, summary, asides, list(found.problems), figures, image))
     return out
+
+
+def featured(item: WpItem, attachments: dict[int, WpItem]) -> Picture | None:
+    """The post's featured image (its `_thumbnail_id` attachment), if it has one."""
+    if item.thumbnail_id is None:
+        return None
+    target = attachments.get(item.thumbnail_id)
+    if target is None:
+        return Picture(f"featured image {item.thumbnail_id}", None, "", "", None)
+    caption, credit = split_credit(target.excerpt)
+    return Picture(target.attachment_url or f"featured image {item.thumbnail_id}", upload_path(target.attachment_url),
+                   target.meta.get("_wp_attachment_image_alt", "").strip(), caption, credit)
+
+
+def figure_entry(picture: Picture, caption: str) -> dict:
+    if picture.embed is not None:
+        provider = embed_address(picture.embed)[0]
+        entry = {"embed": picture.embed, "alt": picture.alt or f"{provider} embed", "credit": provider}
+    else:
+        entry = {"file": local_name(picture.upload), "alt": picture.alt, "credit": picture.credit}
+        if picture.credit.startswith("©"):  # printed as written, not as "(Source: © …)"
+            entry.update(credit=picture.credit.lstrip("© ").strip() or picture.credit, credit_line=picture.credit)
+    if caption:
+        entry["caption"] = caption
+    return entry
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -227,8 +298,10 @@ def _line_of(text: str, needle: str) -> int:
 
 # ---- the whole import ----------------------------------------------------------------------------
 
-def import_wordpress(config: Config, export: Path) -> ImportResult:
+def import_wordpress(config: Config, export: Path, uploads: Path | None = None) -> ImportResult:
     site = read_wxr(export)
+    uploads = uploads or export.parent / "wp-content" / "uploads"
+    attachments = {i.id: i for i in site.items if i.type == "attachment"}
     briefs = config.briefs_path
     briefs.mkdir(parents=True, exist_ok=True)
     result = ImportResult()
@@ -249,7 +322,7 @@ def import_wordpress(config: Config, export: Path) -> ImportResult:
     manifest_path = config.root / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     taken: dict[str, int] = {}
-    for c in convert(posts):
+    for c in convert(posts, attachments, uploads):
         item = c.item
         day = (item.date or dt.datetime(1970, 1, 1)).date()
         slug = brief_slug(item)
@@ -280,12 +353,34 @@ def import_wordpress(config: Config, export: Path) -> ImportResult:
         result.written.append(display)
         for problem in c.problems:
             result.report.append(ReportLine(item.id, item.title, problem, f"{display}:{_line_of(text, 'notes:')}"))
-        fences = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^ *`{3,}wordpress-import ", text, re.M)]
-        for aside, line in zip(c.asides, fences, strict=True):
-            result.report.append(ReportLine(item.id, item.title, f"not converted: {aside.kind}", f"{display}:{line}"))
+        for picture in [*c.figures.values(), *([c.image] if c.image else [])]:
+            if "file" in picture:
+                copy_upload(uploads, picture["file"], briefs, result, item, display)
+        for m in re.finditer(r"^ *`{3,}wordpress-import (?P<what>[^\n]*)$", text, re.M):
+            line = text.count("\n", 0, m.start()) + 1
+            result.report.append(ReportLine(item.id, item.title, f"not converted: {m.group('what')}",
+                                            f"{display}:{line}"))
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
     write_report(config.root / REPORT, export, result)
     return result
+
+
+def copy_upload(uploads: Path, local: str, briefs: Path, result: ImportResult, item: WpItem, display: str) -> None:
+    """The uploads file of a figure into briefs/images/wp/…; an existing different file is left alone."""
+    upload = local.removeprefix(IMAGES_DIR + "/")
+    source = next((p for p in [uploads / upload] if p.is_file()), None)
+    if source is None:  # the name was made lowercase: find the file as it is in uploads/
+        source = next((p for p in uploads.rglob("*") if p.is_file() and local_name(p.relative_to(uploads).as_posix())
+                       == local), None)
+    target = briefs / local
+    if source is None:
+        return
+    if target.exists():
+        if target.read_bytes() != source.read_bytes():
+            result.report.append(ReportLine(item.id, item.title, f"not copied: {local} exists and differs", display))
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
 
 
 def _registries(config: Config, site: WpSite, posts: list[WpItem], mapping: dict, names: dict) -> None:

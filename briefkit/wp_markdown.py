@@ -53,6 +53,8 @@ def mark_block(aside: Aside) -> str:
     # a gallery's HTML can be one line of many thousand characters: broken between tags, as HTML allows
     source = "\n".join(re.sub(r">\s*<", ">\n<", line) if len(line) > LONG_LINE else line
                        for line in aside.source.strip().split("\n"))
+    # no line ends in spaces: YAML writes a text with them in quotes, not as the `|` block editors read
+    source = "\n".join(line.rstrip() for line in source.split("\n"))
     if len(source) > LONG_BLOCK:  # and a long one in parts (a brief's paragraph has a limit: limits.py)
         source = re.sub(r"(</(?:li|figure|p|div|tr|table)>)\n", r"\1\n\n", source, flags=re.I)
     return f"{fence}{MARK_INFO} {aside.kind}\n{source}\n{fence}"

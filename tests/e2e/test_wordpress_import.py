@@ -159,3 +159,61 @@ def test_a_file_that_is_not_an_export_is_an_error_line(tmp_path, shared_cache):
     result = run(project, "import", "wordpress", str(bad))
     assert result.returncode == 1 and result.stderr.startswith(f"{bad}:4:1: error: not a readable XML file")
     assert "Traceback" not in result.stderr
+
+
+def test_pictures_from_the_uploads_folder_become_figures_and_the_hero(tmp_path, shared_cache):
+    from PIL import Image
+
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    no_pdf(project)
+    uploads = tmp_path / "wp-content" / "uploads"
+    for name, colour in [("2024/05/Test Site.jpg", "olive"), ("2024/05/b.png", "navy"), ("2024/05/c.png", "teal"),
+                         ("2024/05/g1.png", "red"), ("2024/05/g2.png", "blue"), ("2024/05/hero.jpg", "gray")]:
+        (uploads / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (640, 400), colour).save(uploads / name)
+    site = "https://example.org/wp-content/uploads/2024/05/"
+    content = (
+        f'[caption id="attachment_5" align="alignnone" width="640"]<img src="{site}Test%20Site.jpg" '
+        'alt="The test site" /> The test site in May. (Source: Airbus DS)[/caption]\n\n'
+        f'<figure class="wp-block-image"><img src="{site}b.png" alt="A hall"/><figcaption>Photo: KCNA</figcaption>'
+        '</figure>\n\n'
+        f'<img src="{site}c.png" alt="No credit anywhere" />\n\n'
+        '[gallery ids="201,202"]\n\n'
+        '[embed]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/embed]\n\nThe end.')
+    attachment = {"type": "attachment", "status": "inherit", "content": ""}
+    posts = [
+        {"title": "Pictures", "content": content, "meta": {"_thumbnail_id": "203"}},
+        {**attachment, "id": 201, "attachment_url": f"{site}g1.png", "excerpt": "Red. (Source: Planet Labs)",
+         "meta": {"_wp_attachment_image_alt": "A red square"}},
+        {**attachment, "id": 202, "attachment_url": f"{site}g2.png", "excerpt": "Blue. © 2024 Maxar",
+         "meta": {"_wp_attachment_image_alt": "A blue square"}},
+        {**attachment, "id": 203, "attachment_url": f"{site}hero.jpg", "excerpt": "The site from above (Source: CNES)",
+         "meta": {"_wp_attachment_image_alt": "A grey field"}},
+    ]
+    export = write_export(tmp_path / "export.xml", posts)  # uploads/ is beside it: the default
+    result = run(project, "import", "wordpress", str(export))
+    assert result.returncode == 0, result.stderr
+    brief = yaml.safe_load((project.briefs / "2024-05-01-post-1.yml").read_text(encoding="utf-8"))
+    assert brief["image"] == {"file": "images/wp/2024/05/hero.jpg", "alt": "A grey field", "credit": "CNES",
+                              "caption": "The site from above"}
+    assert brief["figures"]["wp-1"] == {"file": "images/wp/2024/05/test-site.jpg", "alt": "The test site",
+                                        "credit": "Airbus DS", "caption": "The test site in May."}
+    assert brief["figures"]["wp-2"] == {"file": "images/wp/2024/05/b.png", "alt": "A hall", "credit": "KCNA"}
+    assert brief["figures"]["wp-4-1"]["credit"] == "Planet Labs"
+    assert brief["figures"]["wp-4-2"]["credit_line"] == "© 2024 Maxar"
+    assert brief["figures"]["wp-5"]["embed"].startswith("https://www.youtube.com/")
+    copied = project.briefs / "images/wp/2024/05/test-site.jpg"
+    assert copied.read_bytes() == (uploads / "2024/05/Test Site.jpg").read_bytes()
+    # the picture without a credit is a marked block, the only thing check reports
+    check = run(project, "check")
+    [error] = check.stderr.strip().splitlines()
+    assert "could not convert this (a picture without a credit in its caption)" in error
+    path = project.briefs / "2024-05-01-post-1.yml"
+    path.write_text(MARK.sub("", path.read_text(encoding="utf-8")), encoding="utf-8")
+    build = run(project)
+    assert build.returncode == 0, build.stderr
+    soup = BeautifulSoup((project.root / "site/2024/05/post-1/index.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article")
+    assert len(article.select("figure img")) >= 5  # hero, three pictures, the gallery's two (the embed is a frame)
+    assert "(Source: Airbus DS)" in article.get_text(" ") and article.select_one("iframe") is not None

@@ -50,13 +50,15 @@ def write_export(path: Path, posts: list[dict]) -> Path:
         el(item, "dc:creator", "rlee", cdata=True)
         el(item, "content:encoded", post["content"], cdata=True)
         el(item, "excerpt:encoded", post.get("excerpt", ""), cdata=True)
-        el(item, "wp:post_id", str(100 + n))
+        el(item, "wp:post_id", str(post.get("id", 100 + n)))
         el(item, "wp:post_date", "2024-05-01 09:30:00", cdata=True)
         el(item, "wp:post_date_gmt", "2024-05-01 13:30:00", cdata=True)
         el(item, "wp:post_name", f"post-{n}", cdata=True)
         el(item, "wp:status", post.get("status", "publish"), cdata=True)
         el(item, "wp:post_parent", "0")
-        el(item, "wp:post_type", "post", cdata=True)
+        el(item, "wp:post_type", post.get("type", "post"), cdata=True)
+        if "attachment_url" in post:
+            el(item, "wp:attachment_url", post["attachment_url"], cdata=True)
         el(item, "category", "Quick Take", cdata=True, domain="category", nicename="quick-take")
         el(item, "category", "Nuclear", cdata=True, domain="post_tag", nicename="nuclear")
         for key, value in post.get("meta", {}).items():
