@@ -389,8 +389,8 @@ def import_wordpress_command(export: Path, uploads: Path | None) -> None:
     except WxrError as exc:
         click.echo(f"{export}:{exc.line}:1: error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"Wrote {len(result.written)} briefs ({len(result.kept)} existing left alone); "
-               f"{len(result.report)} things to look at are listed in {REPORT}.")
+    click.echo(f"Wrote {len(result.written)} briefs ({len(result.kept)} existing left alone) and "
+               f"{result.redirects} redirects; {len(result.report)} things to look at are listed in {REPORT}.")
 
 
 def schema_reference(config: Config, brief: Path) -> str:

@@ -46,6 +46,7 @@ from .pdf import PdfBuilder, pdf_is_whole, pdf_path
 from .pictures import prepare as prepare_pictures
 from .pictures import site_files as picture_files
 from .records import Record, RecordStore
+from .redirects import check_against_pages, load_redirects
 from .related import related_briefs
 from .render import Renderer, template_errors
 from .resolve import ResolvedBrief, resolve
@@ -134,6 +135,7 @@ def check(config: Config, known: dict[str, KnownBrief] | None = None,
           bibs: dict | None = None, keep_sources: bool = True, known_checks: str = "",
           positions: bool = True, registries: dict | None = None) -> tuple[Corpus, Diagnostics]:
     corpus, diags = load_corpus(config, known, bibs, keep_sources, known_checks, positions, registries)
+    load_redirects(config.root, diags)  # redirects.yml: its problems at their lines
     check_style(config.csl_path, config.csl, diags, config.cache_path)
     load_translations(config.templates_path, config.templates_dir, diags)
     if (problem := check_social_template(config)) is not None:
@@ -474,6 +476,12 @@ def _generate(config: Config, write: bool, drafts: bool, progress: bool, pdfs: s
     # in no order: the search index and the web font come out the same from any (10,000 add up)
     generation.kept = {rel: key for rel, key in kept_keys.items() if rel.endswith(".md")}
     check_clashes(pages.names(), links, config.root)  # shown relative to the project (write_pages' are not)
+    clashes = Diagnostics()  # an old address in redirects.yml that is a page of the site
+    docs = config.root / config.docs_dir
+    by_hand = {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")} if docs.is_dir() else set()
+    check_against_pages(load_redirects(config.root, clashes), set(pages.names()) | by_hand, clashes)
+    if clashes.has_errors:
+        raise EditorError(clashes)
     if write:
         files = {file_of(rel) for rel in pages.names()}
         generation.changed = sorted(written + write_pages(config.pages_path, pages, links, files))

@@ -12,6 +12,7 @@ from .cms import add_admin
 from .config import Config
 from .finish import page_url
 from .generate import Generation
+from .redirects import write as write_redirects
 from .search import BUNDLE, page_record, write_bundle
 from .search_index import IndexBuilder
 from .site_engine import give_back_memory
@@ -55,6 +56,7 @@ def add_extras(config: Config, generation: Generation, site_dir: Path) -> int:
     # the subset of these characters, the slices of the whole face and their @font-face rules
     write_web_fonts(chars, config.templates_path / WEB_FONT_SOURCE, site_dir, config.cache_path)
     add_admin(config, generation, site_dir)  # the editor at /admin/ when extra.briefkit.cms is on (cms.py)
+    write_redirects(config.root, site_dir, config.site_url)  # old addresses that keep working (redirects.py)
     return len(builder)
 
 

@@ -27,6 +27,7 @@ from .cms import context_files
 from .config import Config
 from .finish import page_url
 from .outputs import MANIFEST
+from .redirects import FILE as REDIRECTS_FILE
 
 FORMAT = 1
 
@@ -70,9 +71,10 @@ def current_state(config: Config, engine: str, ours: set[str]) -> tuple[SiteStat
     overrides += sorted((config.templates_path / "i18n").glob("*.yml"))
     overrides += sorted(p for p in (config.templates_path / "webfonts").glob("*") if p.is_file())
     overrides += context_files(config)  # the editor at /admin/: its templates and npm packages (cms.py)
+    overrides += [p for p in [root / REDIRECTS_FILE] if p.is_file()]  # old addresses (redirects.py)
     engine_code = [Path(__file__).with_name(name) for name in
                    ("site_engine.py", "finished.py", "site_state.py", "i18n.py", "site_extras.py", "webfonts.py",
-                    "search.py", "search_index.py", "theme_patches.py", "cms.py")]
+                    "search.py", "search_index.py", "theme_patches.py", "cms.py", "redirects.py")]
     versions = []
     for package in (engine, "mkdocs-material", "Markdown"):
         try:

@@ -27,7 +27,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -35,6 +35,7 @@ from .config import Config
 from .embeds import embed_address
 from .limits import MAX_TOPICS
 from .names import RESERVED, is_slug
+from .redirects import merge as merge_redirects
 from .slugs import slug_from_title
 from .wp_figures import (
     FIGURE_PATTERN,
@@ -70,6 +71,7 @@ class ReportLine:
 class ImportResult:
     written: list[str] = field(default_factory=list)  # brief files written (new or updated)
     kept: list[str] = field(default_factory=list)  # existing files left alone
+    redirects: int = 0  # old addresses added to redirects.yml
     report: list[ReportLine] = field(default_factory=list)
 
 
@@ -322,6 +324,7 @@ def import_wordpress(config: Config, export: Path, uploads: Path | None = None) 
     manifest_path = config.root / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     taken: dict[str, int] = {}
+    names_of: dict[int, str] = {}  # post ID → its brief's file name
     for c in convert(posts, attachments, uploads):
         item = c.item
         day = (item.date or dt.datetime(1970, 1, 1)).date()
@@ -330,6 +333,7 @@ def import_wordpress(config: Config, export: Path, uploads: Path | None = None) 
         if name in taken:  # two posts of a day with one slug: the later gets its ID
             name = f"{day.isoformat()}-{slug}-{item.id}.yml"
         taken[name] = item.id
+        names_of[item.id] = name
         extra = _extra_topics(item, mapping)
         if extra is not None:
             extra = Aside(len(c.asides) + 1, extra.kind, extra.source)
@@ -361,6 +365,7 @@ def import_wordpress(config: Config, export: Path, uploads: Path | None = None) 
             result.report.append(ReportLine(item.id, item.title, f"not converted: {m.group('what')}",
                                             f"{display}:{line}"))
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+    result.redirects = merge_redirects(config.root, old_addresses(site, posts, names_of, mapping, attachments))
     write_report(config.root / REPORT, export, result)
     return result
 
@@ -381,6 +386,48 @@ def copy_upload(uploads: Path, local: str, briefs: Path, result: ImportResult, i
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
+
+
+def _path(link: str) -> str | None:
+    parts = urlsplit(link)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "") if link else None
+
+
+def old_addresses(site: WpSite, posts: list[WpItem], names_of: dict[int, str], mapping: dict,
+                  attachments: dict[int, WpItem]) -> dict[str, str]:
+    """Every old address of the WordPress site that has a new one: each post's own (when it changes),
+    its short link (/?p=ID), its attachments' pages, the archives of its categories, tags and authors,
+    and their feeds. Drafts have no public address."""
+    base = urlsplit(site.link).path.rstrip("/")
+    found: dict[str, str] = {}
+    public = {}
+    for item in posts:
+        name = names_of.get(item.id)
+        if name is None or STATUSES.get(item.status) == "draft":
+            continue
+        day, slug = name[:10], name[11:].removesuffix(".yml")
+        new = f"/{day[:4]}/{day[5:7]}/{slug}/"
+        public[item.id] = new
+        old = _path(item.link)
+        if old and old != new:
+            found[old] = new
+        found[f"{base}/?p={item.id}"] = new
+    for attachment in attachments.values():
+        if attachment.parent in public and _path(attachment.link):
+            found[_path(attachment.link)] = public[attachment.parent]
+        if attachment.parent in public:
+            found[f"{base}/?attachment_id={attachment.id}"] = public[attachment.parent]
+    for part, folder, archive in (("categories", "series", "category"), ("tags", "topics", "tag")):
+        for term, key in mapping[part].items():
+            if key:
+                found[f"{base}/{archive}/{term}/"] = f"/{folder}/{key}/"
+                found[f"{base}/{archive}/{term}/feed/"] = f"/{folder}/{key}/feed.xml"
+    for item in posts:
+        if item.id in public and item.creator:
+            found[f"{base}/author/{item.creator}/"] = f"/authors/{author_key(site, item.creator)}/"
+    if public:
+        found[f"{base}/feed/"] = "/feed.xml"
+    return found
 
 
 def _registries(config: Config, site: WpSite, posts: list[WpItem], mapping: dict, names: dict) -> None:
@@ -404,7 +451,7 @@ def _registries(config: Config, site: WpSite, posts: list[WpItem], mapping: dict
 def write_report(path: Path, export: Path, result: ImportResult) -> None:
     lines = [f"# WordPress import of {export.name}", "",
              f"{len(result.written)} briefs written, {len(result.kept)} existing briefs left alone, "
-             f"{len(result.report)} things to look at.", ""]
+             f"{result.redirects} old addresses added to redirects.yml, {len(result.report)} things to look at.", ""]
     if result.report:
         lines += ["| post | title | what | where |", "|---|---|---|---|"]
         for r in result.report:

@@ -3,6 +3,7 @@ exports written here, one per footnote style, imported into a project, checked a
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def wptt(tmp_path_factory, shared_cache):
 
 def test_every_published_and_unpublished_post_becomes_a_brief(wptt):
     project, result = wptt
-    assert result.stdout.startswith("Wrote 58 briefs (0 existing left alone)")
+    assert result.stdout.startswith("Wrote 58 briefs (0 existing left alone) and ")
     briefs = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in project.briefs.glob("20*.yml")}
     assert len(briefs) == 58
     standard = briefs["2010-10-05-post-format-standard.yml"]
@@ -92,6 +93,25 @@ def test_once_the_marked_blocks_are_rewritten_the_imported_site_builds(wptt, tmp
     page = project.root / "site/2010/10/post-format-standard/index.html"
     text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article").get_text(" ")
     assert "Two is the beginning of the end." in " ".join(text.split())
+    # every old address keeps working: the post's own (WordPress had the day in it), archives, feeds
+    site = project.root / "site"
+    new = "https://briefs.example.org/2010/10/post-format-standard/"
+    for old in ("2010/10/05/post-format-standard", "category/classic", "tag/post-formats"):
+        moved = BeautifulSoup((site / old / "index.html").read_text(encoding="utf-8"), "html.parser")
+        canonical = moved.select_one('link[rel="canonical"]')["href"]
+        refresh = moved.select_one('meta[http-equiv="refresh"]')["content"]
+        assert refresh == f"0; url={canonical.removeprefix('https://briefs.example.org')}", old
+        assert (site / canonical.removeprefix("https://briefs.example.org/") / "index.html").is_file(), canonical
+    assert BeautifulSoup((site / "2010/10/05/post-format-standard/index.html").read_text(encoding="utf-8"),
+                         "html.parser").select_one('link[rel="canonical"]')["href"] == new
+    netlify = (site / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/2010/10/05/post-format-standard/ /2010/10/post-format-standard/ 301" in netlify
+    assert "/ p=358 /2010/10/post-format-standard/ 301!" in netlify
+    assert "/feed/ /feed.xml 301" in netlify
+    queries = json.loads((site / "redirects.json").read_text(encoding="utf-8"))
+    assert queries["p=358"] == "/2010/10/post-format-standard/"
+    # a draft has no old address to keep
+    assert not any("draft" in line.split()[0] for line in netlify)
 
 
 STYLES = {
@@ -217,3 +237,20 @@ def test_pictures_from_the_uploads_folder_become_figures_and_the_hero(tmp_path, 
     article = soup.select_one("article")
     assert len(article.select("figure img")) >= 5  # hero, three pictures, the gallery's two (the embed is a frame)
     assert "(Source: Airbus DS)" in article.get_text(" ") and article.select_one("iframe") is not None
+
+
+def test_redirects_yml_problems_are_errors_at_their_lines(tmp_path, shared_cache):
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    (project.root / "redirects.yml").write_text(
+        "/old/: /2024/04/x/\nnot-a-path: /x/\n/other/: 12\n/about/: /x/\n", encoding="utf-8")
+    check = run(project, "check")
+    assert check.returncode == 1
+    errors = check.stderr.strip().splitlines()
+    assert errors[0] == "redirects.yml:2:1: error: 'not-a-path' is not a path of the site " \
+                        "(old paths start with /, e.g. /2010/10/05/post/)"
+    assert errors[1].startswith("redirects.yml:3:10: error: the new address of '/other/' must be a path")
+    (project.root / "redirects.yml").write_text("/old/: /2024/04/x/\n/about/: /x/\n", encoding="utf-8")
+    check = run(project, "check")
+    assert check.stderr.strip() == ("redirects.yml:2:1: error: '/about/' is a page of the site: it cannot also be "
+                                    "redirected (remove the line, or move the page)")
