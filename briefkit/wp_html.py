@@ -30,7 +30,9 @@ _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
                "script", "style", "object", "video", "audio", "noscript", "details", "summary", "math", "svg")
 _STARTS_BLOCK = re.compile(r"^\s*(?:<(?:" + "|".join(_BLOCK_TAGS) + r")\b|</|<!--|\[(?:caption|gallery|embed)\b)",
                            re.I)
-_PRE = re.compile(r"<pre\b.*?</pre>", re.S | re.I)
+# kept whole by autop (no paragraphs inside), as WordPress does: preformatted text, tables, lists
+_PRE = re.compile(r"<(?P<tag>pre|table|ul|ol|dl)\b.*?</(?P=tag)>", re.S | re.I)
+_CELL = re.compile(r"<(?P<tag>td|th)\b(?P<attrs>[^>]*)>(?P<inner>.*?)</(?P=tag)>", re.S | re.I)
 _ELEMENTS = ("script", "style", "form", "iframe", "object", "video", "audio", "canvas", "noscript", "select",
              "textarea", "button", "template")
 _ELEMENT = re.compile(r"<(?P<tag>" + "|".join(_ELEMENTS) + r")\b[^>]*>.*?</(?P=tag)\s*>"
@@ -38,6 +40,8 @@ _ELEMENT = re.compile(r"<(?P<tag>" + "|".join(_ELEMENTS) + r")\b[^>]*>.*?</(?P=t
 _DYNAMIC_BLOCK = re.compile(r"<!--\s*wp:(?P<name>[a-z0-9/-]+)\b[^>]*?/-->", re.I)
 _SHORTCODE = re.compile(r"\[(?P<name>[A-Za-z][\w-]*)(?P<attrs>(?:\s[^\[\]]*)?)\]"
                         r"(?:(?P<inner>.*?)\[/(?P=name)\])?", re.S)
+_MERGED = re.compile(r"\b(?:rowspan|colspan)\s*=\s*[\"']?[2-9]|<table\b", re.I)
+_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.I)
 _MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b[^>]*-->", re.I)
 
 
@@ -71,6 +75,17 @@ def autop(html: str) -> str:
             out.append("<p>" + re.sub(r"\s*\n\s*", "<br />\n", chunk.strip()) + "</p>")
     text = "\n\n".join(out)
     return re.sub(r"BRIEFKITPRE(\d+)X", lambda m: kept[int(m.group(1))], text)
+
+
+def flat_cells(html: str) -> str:
+    """Table cells on one line: a Markdown table has no paragraphs, lists or line breaks in a cell
+    (pandoc would write the whole table as "[TABLE]"), so they become one text, parts kept apart."""
+    def cell(match: re.Match) -> str:
+        inner = re.sub(r"</?(?:p|div)\b[^>]*>|<br\s*/?>|</li>|\n", " ", match.group("inner"), flags=re.I)
+        inner = re.sub(r"</?(?:ul|ol)\b[^>]*>|<li\b[^>]*>", " ", inner, flags=re.I)
+        return f"<{match.group('tag')}{match.group('attrs')}>{' '.join(inner.split())}</{match.group('tag')}>"
+
+    return _CELL.sub(cell, html)
 
 
 def _plugin_shortcode(match: re.Match) -> bool:
@@ -115,6 +130,9 @@ def set_aside(html: str, figures: bool = True) -> tuple[str, list[Aside]]:
         return ASIDE.format(len(asides))
 
     html = _MORE.sub("", html)
+    # a Markdown table has neither merged nor nested cells: such a table is set aside, others flattened
+    html = _TABLE.sub(lambda m: aside("table with merged or nested cells", m.group(0))
+                      if _MERGED.search(m.group(0)[6:]) else flat_cells(m.group(0)), html)
     if figures:
         html = _figures(html, aside)
     html = _ELEMENT.sub(lambda m: aside((m.group("tag") or m.group(0)[1:].split()[0].rstrip(">")).lower(),
