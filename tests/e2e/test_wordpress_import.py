@@ -254,3 +254,92 @@ def test_redirects_yml_problems_are_errors_at_their_lines(tmp_path, shared_cache
     check = run(project, "check")
     assert check.stderr.strip() == ("redirects.yml:2:1: error: '/about/' is a page of the site: it cannot also be "
                                     "redirected (remove the line, or move the page)")
+
+
+def _plain(text: str) -> str:
+    """Text as a reader compares it: the site's typography (curly quotes, dashes) and spaces undone."""
+    for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "--"), ("…", "...")):
+        text = text.replace(fancy, plain)
+    return " ".join(text.split())
+
+
+def generated_posts(count: int, seed: int = 20):
+    """Posts written the ways WordPress stores them: classic (no <p>) or blocks, notes in every style,
+    headings, lists, quotes, links, and pictures with their credit in the caption."""
+    import random
+
+    rng = random.Random(seed)
+    words = ("missile plant shell output plenum Pyongyang factory test launch satellite imagery party "
+             "congress defence sector Kim's state media army's \"new\" & reported quarter").split()
+    styles = ["efn_note", "mfn", "parentheses", "numbered", "footnotes-block"]
+    posts, expected = [], []
+    for n in range(1, count + 1):
+        style = styles[n % len(styles)]
+        paragraphs = [" ".join(rng.choice(words) for _ in range(rng.randint(8, 30))).capitalize() + "."
+                      for _ in range(rng.randint(2, 5))]
+        notes = [f"Source {n}.{k}: {' '.join(rng.choice(words) for _ in range(6))}." for k in range(1, 3)]
+        meta, ends = {}, ""
+        refs = []
+        for k, note in enumerate(notes, start=1):
+            if style == "efn_note":
+                refs.append(f"[efn_note]{note}[/efn_note]")
+            elif style == "mfn":
+                refs.append(f"[mfn]{note}[/mfn]")
+            elif style == "parentheses":
+                refs.append(f"(({note}))")
+            elif style == "numbered":
+                refs.append(f"[{k}]")
+                ends += f"\n\n[{k}] {note}"
+            else:
+                refs.append(f'<sup data-fn="n{n}-{k}" class="fn"><a href="#n{n}-{k}" id="n{n}-{k}-link">{k}</a></sup>')
+        if style == "footnotes-block":
+            meta["footnotes"] = json.dumps([{"id": f"n{n}-{k}", "content": t} for k, t in enumerate(notes, start=1)])
+        escaped = [p.replace("&", "&amp;") for p in paragraphs]
+        body = [escaped[0] + refs[0], "<h2>What was shown</h2>", escaped[1] + refs[1],
+                "<ul>\n<li>First item</li>\n<li>Second item</li>\n</ul>",
+                f'<blockquote>A quoted line {n}.</blockquote>',
+                f'[caption id="attachment_{n}"]<img src="https://example.org/wp-content/uploads/2024/05/p{n}.png" '
+                f'alt="Picture {n}" /> Picture {n} of the site. (Source: Planet Labs)[/caption]',
+                *escaped[2:]]
+        if style == "footnotes-block":
+            blocks = [f"<!-- wp:paragraph -->\n<p>{b}</p>\n<!-- /wp:paragraph -->" if not b.startswith(("<", "["))
+                      else b for b in body]
+            content = "\n\n".join(blocks) + "\n\n<!-- wp:footnotes /-->"
+        else:
+            content = "\n\n".join(body) + ends
+        posts.append({"title": f"Generated post {n}", "content": content, "meta": meta})
+        expected.append((paragraphs, notes))
+    return posts, expected
+
+
+def test_no_paragraph_note_or_picture_of_a_post_is_lost(tmp_path, shared_cache):
+    from PIL import Image
+
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    no_pdf(project)
+    posts, expected = generated_posts(15)
+    uploads = tmp_path / "wp-content" / "uploads" / "2024" / "05"
+    uploads.mkdir(parents=True)
+    for n in range(1, len(posts) + 1):
+        Image.new("RGB", (600, 400), (n * 10, 80, 120)).save(uploads / f"p{n}.png")
+    export = write_export(tmp_path / "export.xml", posts)
+    result = run(project, "import", "wordpress", str(export))
+    assert result.returncode == 0, result.stderr
+    assert "0 things to look at" in (project.root / "wordpress-import-report.md").read_text(encoding="utf-8")
+    build = run(project)
+    assert build.returncode == 0, build.stderr
+    for n, (paragraphs, notes) in enumerate(expected, start=1):
+        soup = BeautifulSoup((project.root / f"site/2024/05/post-{n}/index.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        article = _plain(soup.select_one(".brief-body").get_text(" "))
+        for paragraph in paragraphs:
+            assert _plain(paragraph) in article.replace(" .", "."), (n, paragraph)
+        shown = [_plain(li.get_text(" ").replace("↩", "")) for li in soup.select(".footnote ol > li")]
+        assert shown == [_plain(note) for note in notes], n
+        assert [h.get_text(strip=True) for h in soup.select(".brief-body h2")] == ["What was shown"]
+        assert [li.get_text(strip=True) for li in soup.select(".brief-body ul li")] == ["First item", "Second item"]
+        assert f"A quoted line {n}." in soup.select_one(".brief-body blockquote").get_text(" ")
+        [figure] = soup.select(".brief-body figure")
+        assert figure.select_one("img")["alt"] == f"Picture {n}"
+        assert _plain(figure.get_text(" ")).startswith(f"Picture {n} of the site. (Source: Planet Labs)")
