@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/citations.py
 	$(PY) benchmarks/pdfs.py
 	$(PY) benchmarks/hostile.py
+	$(PY) benchmarks/wp_import.py
 
 # 100, 1,000 and 10,000 briefs in one run, with a profile of the 10,000 cold build (about 45 minutes)
 bench-large: $(STAMP)

@@ -12,6 +12,7 @@ holding the source as it was, which the brief shows and `check` reports until an
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -29,11 +30,14 @@ _ARGS = ["-f", "html", "-t", "markdown_strict+pipe_tables-raw_html", "--wrap=non
 
 
 def to_markdown(pieces: list[str]) -> list[str]:
-    """Each HTML piece as Markdown, in order."""
-    out: list[str] = []
-    for start in range(0, len(pieces), BATCH):
-        out += _batch(pieces[start:start + BATCH])
-    return out
+    """Each HTML piece as Markdown, in order: batches on every core (pandoc runs in processes of its
+    own, so threads wait for them for free)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [pieces[start:start + BATCH] for start in range(0, len(pieces), BATCH)]
+    workers = max(1, min(os.cpu_count() or 1, 8, len(batches)))
+    with ThreadPoolExecutor(workers) as pool:
+        return [markdown for batch in pool.map(_batch, batches) for markdown in batch]
 
 
 def _batch(pieces: list[str]) -> list[str]:
