@@ -40,7 +40,25 @@ def to_markdown(pieces: list[str]) -> list[str]:
         return [markdown for batch in pool.map(_batch, batches) for markdown in batch]
 
 
+# inline HTML a brief may hold (the sanitizer's allow-list): pandoc's Markdown without raw HTML would drop
+# the tags (H<sub>2</sub>O would print H2O), so they pass through it as markers and come back as they were
+_INLINE = re.compile(r"</?(?:sub|sup|abbr|mark|kbd|small)\b[^>]*>", re.I)
+_TAG_MARK = re.compile(r"BRIEFKITTAG(\d+)X")
+
+
 def _batch(pieces: list[str]) -> list[str]:
+    tags: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        tags.append(match.group(0))
+        return f"BRIEFKITTAG{len(tags) - 1}X"
+
+    pieces = [_INLINE.sub(keep, piece) for piece in pieces]
+    converted = _convert(pieces)
+    return [_TAG_MARK.sub(lambda m: tags[int(m.group(1))], text) for text in converted]
+
+
+def _convert(pieces: list[str]) -> list[str]:
     html = "".join(f"<p>{PART.format(i)}</p>\n{piece}\n" for i, piece in enumerate(pieces))
     result = subprocess.run([pandoc_path(), *_ARGS], input=html, capture_output=True, text=True, check=True)
     found = list(_PART_LINE.finditer(result.stdout))

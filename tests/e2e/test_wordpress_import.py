@@ -108,6 +108,7 @@ def test_once_the_marked_blocks_are_rewritten_the_imported_site_builds(wptt, tmp
     assert "/2010/10/05/post-format-standard/ /2010/10/post-format-standard/ 301" in netlify
     assert "/ p=358 /2010/10/post-format-standard/ 301!" in netlify
     assert "/feed/ /feed.xml 301" in netlify
+    assert_no_paragraph_lost(project)
     queries = json.loads((site / "redirects.json").read_text(encoding="utf-8"))
     assert queries["p=358"] == "/2010/10/post-format-standard/"
     # a draft has no old address to keep
@@ -343,3 +344,40 @@ def test_no_paragraph_note_or_picture_of_a_post_is_lost(tmp_path, shared_cache):
         [figure] = soup.select(".brief-body figure")
         assert figure.select_one("img")["alt"] == f"Picture {n}"
         assert _plain(figure.get_text(" ")).startswith(f"Picture {n} of the site. (Source: Planet Labs)")
+
+
+def _words(text: str) -> str:
+    import html
+
+    return " ".join(re.findall(r"[A-Za-z0-9]+", _plain(html.unescape(text))))
+
+
+def assert_no_paragraph_lost(project) -> None:
+    """Every paragraph of every published post of the theme unit test (what is not a marked block)
+    is in its page, word for word."""
+    from briefkit.wp_figures import FIGURE_PATTERN, find_pictures
+    from briefkit.wp_html import ASIDE_PATTERN, autop, set_aside
+    from briefkit.wp_notes import MARKER_PATTERN, find_notes
+    from briefkit.wxr import read_wxr
+
+    site = read_wxr(WPTT)
+    attachments = {i.id: i for i in site.items if i.type == "attachment"}
+    written = {v["post"]: name for name, v in
+               json.loads((project.root / ".wordpress-import.json").read_text(encoding="utf-8")).items()}
+    compared, lost = 0, []
+    for item in site.items:
+        name = written.get(item.id)
+        page = project.root / "site" / name[:4] / name[5:7] / name[11:-4] / "index.html" if name else None
+        if page is None or not page.is_file():
+            continue  # not a post, or a draft
+        text = _words(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article").get_text())
+        html, _ = find_pictures(autop(find_notes(item.content, item.meta).html), attachments)
+        html, _ = set_aside(html, figures=False)
+        for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", html, re.S):
+            paragraph = FIGURE_PATTERN.sub(" ", ASIDE_PATTERN.sub(" ", MARKER_PATTERN.sub(" ", paragraph)))
+            words = _words(re.sub(r"<[^>]+>", "", paragraph))
+            if len(words.split()) >= 3:
+                compared += 1
+                if words not in text:
+                    lost.append((item.id, words[:80]))
+    assert compared > 300 and lost == []
