@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .wp_notes import PROBLEM_PATTERN
+
 ASIDE = "BRIEFKITASIDE{0}X"
 ASIDE_PATTERN = re.compile(r"BRIEFKITASIDE(\d+)X")
 FIGURE_SHORTCODES = frozenset({"caption", "wp_caption", "gallery", "embed"})
@@ -130,6 +132,7 @@ def set_aside(html: str, figures: bool = True) -> tuple[str, list[Aside]]:
         return ASIDE.format(len(asides))
 
     html = _MORE.sub("", html)
+    html = PROBLEM_PATTERN.sub(lambda m: aside(f"note: {m.group('what')}", m.group("source")), html)
     # a Markdown table has neither merged nor nested cells: such a table is set aside, others flattened
     html = _TABLE.sub(lambda m: aside("table with merged or nested cells", m.group(0))
                       if _MERGED.search(m.group(0)[6:]) else flat_cells(m.group(0)), html)

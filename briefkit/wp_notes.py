@@ -22,6 +22,10 @@ import re
 from dataclasses import dataclass, field
 
 MARKER = "BRIEFKITNOTE{0}X"
+# what could not be matched, wrapped so that the next stage (wp_html.set_aside) keeps it as a marked block
+PROBLEM = "<!--briefkit-note-problem {0}-->{1}<!--/briefkit-note-problem-->"
+PROBLEM_PATTERN = re.compile(r"<!--briefkit-note-problem (?P<what>.*?)-->(?P<source>.*?)<!--/briefkit-note-problem-->",
+                             re.S)
 MARKER_PATTERN = re.compile(r"BRIEFKITNOTE(\d+)X")
 
 
@@ -89,7 +93,7 @@ def _footnotes_block(html: str, meta: dict[str, str]) -> PostNotes:
         text = texts.get(note_id, "").strip()
         if not text:
             out.problems.append(f"a footnote marker ({note_id}) has no text")
-            return match.group(0)  # stays visible in the brief
+            return PROBLEM.format("a footnote marker without text", match.group(0))
         used.add(note_id)
         out.notes.append(FoundNote(len(out.notes) + 1, text, "footnotes-block"))
         return MARKER.format(len(out.notes))
@@ -98,6 +102,7 @@ def _footnotes_block(html: str, meta: dict[str, str]) -> PostNotes:
     for note_id, text in texts.items():
         if note_id not in used and text.strip():
             out.problems.append(f"a footnote ({note_id}) is never referred to in the text")
+            out.html += "\n\n" + PROBLEM.format("a footnote the text never refers to", text)
     return out
 
 
@@ -112,7 +117,7 @@ def _shortcodes(html: str) -> PostNotes:
         pieces.append(html[last:start])
         if not text.strip():
             out.problems.append(f"an empty [{style}] note")
-            pieces.append(html[start:end])
+            pieces.append(PROBLEM.format(f"an empty [{style}] note", html[start:end]))
         else:
             out.notes.append(FoundNote(len(out.notes) + 1, text.strip(), style))
             pieces.append(MARKER.format(len(out.notes)))
@@ -155,7 +160,7 @@ def _numbered(html: str) -> PostNotes:
         n = int(match.group("n"))
         if n not in notes:
             out.problems.append(f"note [{n}] in the text has no text at the end")
-            return match.group(0)
+            return PROBLEM.format(f"note [{n}] without text", match.group(0))
         if n in found:
             return MARKER.format(found[n])  # a second reference to the same note
         out.notes.append(FoundNote(len(out.notes) + 1, notes[n], "numbered"))
@@ -166,6 +171,6 @@ def _numbered(html: str) -> PostNotes:
     for n in sorted(notes):
         if n not in found:
             out.problems.append(f"note [{n}] at the end is never referred to in the text")
-            body += f"\n\n<p>[{n}] {notes[n]}</p>"  # kept, visible, where an editor will see it
+            body += "\n\n" + PROBLEM.format(f"note [{n}] the text never refers to", f"[{n}] {notes[n]}")
     out.html = body
     return out

@@ -381,3 +381,18 @@ def assert_no_paragraph_lost(project) -> None:
                 if words not in text:
                     lost.append((item.id, words[:80]))
     assert compared > 300 and lost == []
+
+
+def test_a_note_that_cannot_be_matched_is_a_marked_block(tmp_path, shared_cache):
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", shared_cache)
+    export = write_export(tmp_path / "export.xml", [
+        {"content": "Output rose.[1] Exports too.[3]\n\n[1] KCNA, May 1.\n\n[2] Never cited."},
+        {"content": "A claim.[efn_note] [/efn_note] Another."}])
+    assert run(project, "import", "wordpress", str(export)).returncode == 0
+    errors = run(project, "check").stderr.strip().splitlines()
+    assert [e.split("(", 1)[1].split(")")[0] for e in errors] == [
+        "note: note [3] without text", "note: note [2] the text never refers to", "note: an empty [efn_note] note"]
+    assert all("the WordPress import could not convert this" in e for e in errors)
+    brief = yaml.safe_load((project.briefs / "2024-05-01-post-1.yml").read_text(encoding="utf-8"))
+    assert brief["notes"] == {"1": "KCNA, May 1."} and "[^1]" in brief["body"] and "Never cited." in brief["body"]
