@@ -108,6 +108,10 @@ def test_once_the_marked_blocks_are_rewritten_the_imported_site_builds(wptt, tmp
     assert "/2010/10/05/post-format-standard/ /2010/10/post-format-standard/ 301" in netlify
     assert "/ p=358 /2010/10/post-format-standard/ 301!" in netlify
     assert "/feed/ /feed.xml 301" in netlify
+    # an attachment's page (a picture of a gallery post) leads to the post
+    assert "/2010/09/10/post-format-gallery/canola2/ /2010/09/post-format-gallery/ 301" in netlify
+    assert (site / "2010/09/10/post-format-gallery/canola2/index.html").is_file()
+    assert "/ attachment_id=611 /2010/09/post-format-gallery/ 301!" in netlify
     assert_no_paragraph_lost(project)
     queries = json.loads((site / "redirects.json").read_text(encoding="utf-8"))
     assert queries["p=358"] == "/2010/10/post-format-standard/"
@@ -213,7 +217,15 @@ def test_pictures_from_the_uploads_folder_become_figures_and_the_hero(tmp_path, 
          "meta": {"_wp_attachment_image_alt": "A grey field"}},
     ]
     export = write_export(tmp_path / "export.xml", posts)  # uploads/ is beside it: the default
-    result = run(project, "import", "wordpress", str(export))
+    elsewhere = tmp_path / "elsewhere" / "export.xml"  # … or named with --uploads
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(export.read_bytes())
+    result = run(project, "import", "wordpress", str(elsewhere))
+    assert result.returncode == 0, result.stderr
+    assert "image" not in yaml.safe_load((project.briefs / "2024-05-01-post-1.yml").read_text(encoding="utf-8"))
+    for path in [*project.briefs.glob("2024-*.yml"), project.root / ".wordpress-import.json"]:
+        path.unlink()
+    result = run(project, "import", "wordpress", str(elsewhere), "--uploads", str(uploads))
     assert result.returncode == 0, result.stderr
     brief = yaml.safe_load((project.briefs / "2024-05-01-post-1.yml").read_text(encoding="utf-8"))
     assert brief["image"] == {"file": "images/wp/2024/05/hero.jpg", "alt": "A grey field", "credit": "CNES",
