@@ -41,7 +41,9 @@ def test_an_old_address_opens_the_brief(browser, served, old):
     page.goto(served.url(old))
     page.wait_for_url(served.url("2024/04/test-brief/"), timeout=10_000)
     assert page.locator("article h1").inner_text() == "A test brief"
-    assert not trouble.problems, trouble.problems
+    # leaving a page aborts what it was still loading (its logo, say): that is the forwarding, not a fault
+    problems = [p for p in trouble.problems if "net::ERR_ABORTED" not in p]
+    assert not problems, problems
     page.close()
 
 
