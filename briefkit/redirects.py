@@ -97,6 +97,7 @@ def page(new: str, site_url: str) -> str:
     go, shown = html.escape(here, quote=True), html.escape(canonical, quote=True)
     return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Moved</title>\n'
             f'<link rel="canonical" href="{shown}">\n<meta name="robots" content="noindex">\n'
+            '<link rel="icon" href="data:,">\n'  # no favicon request (a 404) while the page moves on
             f'<meta http-equiv="refresh" content="0; url={go}">\n</head>\n<body>\n'
             f'<p>This page has moved to <a href="{go}">{shown}</a>.</p>\n</body>\n</html>\n')
 
