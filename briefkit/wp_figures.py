@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from .embeds import embed_address
+from .wp_html import replace_figures
 from .wxr import WpItem
 
 FIGURE = "BRIEFKITFIG{0}X"
@@ -142,17 +143,7 @@ def find_pictures(html: str, attachments: dict[int, WpItem]) -> tuple[str, list[
 
 def _figures(html: str, mark) -> str:
     """<figure> elements: an image with its <figcaption>, or a gallery of such (nested figures)."""
-    out, last = [], 0
-    opening = re.compile(r"<figure\b", re.I)
-    tags = re.compile(r"<figure\b|</figure\s*>", re.I)
-    while (start := opening.search(html, last)) is not None:
-        depth, end = 0, len(html)
-        for tag in tags.finditer(html, start.start()):
-            depth += 1 if tag.group(0).lower().startswith("<figure") else -1
-            if depth == 0:
-                end = tag.end()
-                break
-        source = html[start.start():end]
+    def one(source: str) -> str:
         pictures = []
         inner = re.findall(r"<figure\b(?:(?!<figure\b).)*?</figure>", source[1:], re.S | re.I) or [source]
         for piece in inner:
@@ -160,11 +151,9 @@ def _figures(html: str, mark) -> str:
             if img:
                 caption = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", piece, re.S | re.I)
                 pictures.append(_picture(source, img.group(0), caption.group(1) if caption else ""))
-        out.append(html[last:start.start()])
-        out.append(mark(pictures) if pictures else source)
-        last = end
-    out.append(html[last:])
-    return "".join(out)
+        return mark(pictures) if pictures else source
+
+    return replace_figures(html, one)
 
 
 def local_name(upload: str) -> str:

@@ -103,8 +103,8 @@ _PICTURE = re.compile(r"\[(?P<name>caption|wp_caption|embed)\b[^\]]*\].*?\[/(?P=
                       r"|(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", re.S | re.I)
 
 
-def _figures(html: str, aside) -> str:
-    """Every <figure> (whole, nested ones inside), caption, gallery and embed shortcode, and image."""
+def replace_figures(html: str, replace) -> str:
+    """`html` with each outermost <figure> element (nested ones inside it) replaced by replace(source)."""
     out, last = [], 0
     while (start := _FIGURE_OPEN.search(html, last)) is not None:
         depth, end = 0, len(html)
@@ -114,10 +114,15 @@ def _figures(html: str, aside) -> str:
                 end = tag.end()
                 break
         out.append(html[last:start.start()])
-        out.append(aside("figure", html[start.start():end]))
+        out.append(replace(html[start.start():end]))
         last = end
     out.append(html[last:])
-    html = "".join(out)
+    return "".join(out)
+
+
+def _figures(html: str, aside) -> str:
+    """Every <figure> (whole, nested ones inside), caption, gallery and embed shortcode, and image."""
+    html = replace_figures(html, lambda source: aside("figure", source))
     return _PICTURE.sub(lambda m: aside((m.group("name") or ("gallery" if m.group(0).startswith("[") else "image"))
                                         .lower().replace("wp_caption", "caption"), m.group(0)), html)
 
